@@ -1,0 +1,34 @@
+# Quickstart: `make preflight` (offline preview of a stack with the policy pack) and `make test`.
+PYTHON ?= python3
+VENV := venv
+BIN := $(VENV)/bin
+STACK ?= dev
+REQUIREMENTS := requirements.txt requirements-dev.txt policypacks/aml-security/requirements.txt
+STAMP := $(VENV)/.requirements-installed
+
+.PHONY: preflight test lint typecheck unit clean
+
+# (Re)install whenever the virtualenv is missing or a requirements file changed.
+$(STAMP): $(REQUIREMENTS)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+preflight: $(STAMP)
+	$(BIN)/python -m preflight --stack $(STACK)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+	$(BIN)/mypy --config-file pyproject.toml policypacks/aml-security
+
+unit: $(STAMP)
+	$(BIN)/pytest -n 2
+
+test: lint typecheck unit
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
