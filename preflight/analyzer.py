@@ -8,6 +8,7 @@ exactly as `pulumi preview --policy-pack` does, so the pack under test is the pa
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -63,14 +64,14 @@ class _EngineLog(engine_pb2_grpc.EngineServicer):
         self.messages: list[str] = []
         self._root = ""
 
-    def Log(self, request: Any, context: Any) -> Any:  # noqa: N802 (gRPC method name)
+    def Log(self, request: Any, context: Any) -> Any:
         self.messages.append(request.message)
         return empty_pb2.Empty()
 
-    def GetRootResource(self, request: Any, context: Any) -> Any:  # noqa: N802
+    def GetRootResource(self, request: Any, context: Any) -> Any:
         return engine_pb2.GetRootResourceResponse(urn=self._root)
 
-    def SetRootResource(self, request: Any, context: Any) -> Any:  # noqa: N802
+    def SetRootResource(self, request: Any, context: Any) -> Any:
         self._root = request.urn
         return engine_pb2.SetRootResourceResponse()
 
@@ -143,6 +144,7 @@ class PolicyPackProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.info: PackInfo = PackInfo(name="", version="", policies=())
         self._stderr: IO[bytes] | None = None
+        self._keep_tail = ""
         self._engine_server: grpc.Server | None = None
         self.engine = _EngineLog()
         self._channel: grpc.Channel | None = None
@@ -168,6 +170,11 @@ class PolicyPackProcess:
 
     def start(self) -> None:
         """Start the pack, read its port, connect, and fetch its analyzer info."""
+        self.spawn()
+        self.connect()
+
+    def spawn(self) -> None:
+        """Start the pack process without waiting for it (so it boots while the program runs)."""
         if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
             raise PackStartError(f"{self.pack_dir} is not a policy pack: PulumiPolicy.yaml not found")
         self._engine_server = grpc.server(futures.ThreadPoolExecutor(max_workers=1))
@@ -186,7 +193,7 @@ class PolicyPackProcess:
                 "PYTHONUNBUFFERED": "1",
             }
         )
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the pack; closed in close()
         self.process = subprocess.Popen(
             [self.python, "-u", "-m", "pulumi.policy", f"127.0.0.1:{engine_port}", str(self.pack_dir)],
             cwd=self.pack_dir,
@@ -196,10 +203,16 @@ class PolicyPackProcess:
             stderr=self._stderr,
             start_new_session=True,
         )
+
+    def connect(self) -> None:
+        """Wait for the spawned pack's port, connect, and fetch its analyzer info."""
         port = self._read_port()
         self._channel = grpc.insecure_channel(
             f"127.0.0.1:{port}",
-            options=[("grpc.max_receive_message_length", _MAX_MESSAGE), ("grpc.max_send_message_length", _MAX_MESSAGE)],
+            options=[
+                ("grpc.max_receive_message_length", _MAX_MESSAGE),
+                ("grpc.max_send_message_length", _MAX_MESSAGE),
+            ],
         )
         try:
             grpc.channel_ready_future(self._channel).result(timeout=_START_TIMEOUT_S)
@@ -241,7 +254,7 @@ class PolicyPackProcess:
     def stderr_tail(self, lines: int = _STDERR_TAIL_LINES) -> str:
         """The last lines the pack wrote to stderr."""
         if self._stderr is None:
-            return ""
+            return self._keep_tail
         try:
             self._stderr.seek(0)
             text = self._stderr.read().decode(errors="replace")
@@ -261,23 +274,23 @@ class PolicyPackProcess:
             self._channel = None
         proc = self.process
         if proc is not None and proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             try:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
                 proc.wait(timeout=5)
         if proc is not None and proc.stdout is not None:
             proc.stdout.close()
         if self._engine_server is not None:
             self._engine_server.stop(0)
             self._engine_server = None
+        if self._stderr is not None and proc is not None and proc.poll() is not None:
+            self._keep_tail = self.stderr_tail()
+            self._stderr.close()
+            self._stderr = None
 
     # -- protocol --------------------------------------------------------------------------------
 
@@ -331,7 +344,9 @@ class PolicyPackProcess:
         version = pack_version(self.pack_dir) or raw.version
         return PackInfo(name=raw.name, version=version, policies=tuple(policies), description=raw.description)
 
-    def resolve_config(self, config: Mapping[str, Any] | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
+    def resolve_config(
+        self, config: Mapping[str, Any] | None = None
+    ) -> dict[str, tuple[str, dict[str, Any]]]:
         """Per policy: enforcement level and properties, schema defaults filled in, as the CLI sends them.
 
         `config` is the CLI's `--policy-pack-config` JSON: `{"<policy>": "<level>"}` or
@@ -351,7 +366,9 @@ class PolicyPackProcess:
             level, props = _split_entry(policy.name, config.get(policy.name))
             level = level or all_level or policy.enforcement_level
             schema_props = policy.config_schema.get("properties", {}) or {}
-            merged = {k: v["default"] for k, v in schema_props.items() if isinstance(v, dict) and "default" in v}
+            merged = {
+                k: v["default"] for k, v in schema_props.items() if isinstance(v, dict) and "default" in v
+            }
             merged.update(props)
             schema = {"type": "object", "properties": schema_props}
             if policy.config_schema.get("required"):
@@ -462,6 +479,7 @@ def _with_urn(v: Violation, urn: str) -> Violation:
 
 def _split_entry(name: str, entry: Any) -> tuple[str | None, dict[str, Any]]:
     """A config entry as (level or None, properties); raises PackConfigError on a bad level."""
+    level: Any
     if entry is None:
         return None, {}
     if isinstance(entry, str):

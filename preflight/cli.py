@@ -1,0 +1,211 @@
+"""`python -m preflight`: the offline equivalent of `pulumi preview --policy-pack ...` for one stack.
+
+Exit status: 0 when no mandatory policy is violated, 1 when one is, 2 on any error (configuration,
+program, emulator, or a policy pack that fails to start or rejects its configuration).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from .analyzer import PackConfigError, PackStartError, PolicyPackProcess
+from .emulator import EMULATED_SUBSCRIPTION, EMULATED_TENANT, EmulatorSettings
+from .model import Violation
+from .program import ProgramError, run_program
+from .project import ConfigurationError, load_project, load_stack
+from .report import PackRun, PreflightResult, render_json, render_text
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass
+class Options:
+    """What to preview and how: stack, project directory, packs and their config, mode."""
+
+    stack: str
+    cwd: Path = field(default_factory=lambda: REPO_ROOT)
+    policy_packs: list[Path] = field(default_factory=list)
+    policy_pack_configs: list[Path] = field(default_factory=list)
+    mode: str = "preview"
+
+
+def default_packs() -> list[Path]:
+    """Every policy pack shipped with this project (`policypacks/*/PulumiPolicy.yaml`)."""
+    return sorted(p.parent for p in (REPO_ROOT / "policypacks").glob("*/PulumiPolicy.yaml"))
+
+
+def _read_pack_config(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except OSError as exc:
+        raise PackConfigError(f"cannot read policy pack config {path}: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise PackConfigError(f"policy pack config {path} is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise PackConfigError(f"policy pack config {path} must be a JSON object keyed by policy name")
+    return data
+
+
+def run_preflight(options: Options) -> PreflightResult:
+    """Load the stack, start the packs, run the program under the emulator, analyze, and collect."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    project = load_project(options.cwd)
+    stack = load_stack(project, options.stack)
+    packs = options.policy_packs or default_packs()
+    if len(options.policy_pack_configs) > len(packs):
+        raise PackConfigError(
+            f"{len(options.policy_pack_configs)} --policy-pack-config files for {len(packs)} policy pack(s): "
+            "each config file pairs with the --policy-pack at the same position"
+        )
+    pack_configs = [_read_pack_config(p) for p in options.policy_pack_configs]
+    preview = options.mode == "preview"
+    emulator = EmulatorSettings(
+        preview=preview,
+        subscription_id=stack.get("azure-native:subscriptionId") or EMULATED_SUBSCRIPTION,
+        tenant_id=stack.get("azure-native:tenantId") or EMULATED_TENANT,
+        location=stack.get("azure-native:location") or "westeurope",
+    )
+    timings["load"] = time.perf_counter() - started
+
+    with ExitStack() as stack_ctx:
+        processes: list[PolicyPackProcess] = []
+        for pack_dir in packs:
+            proc = PolicyPackProcess(
+                pack_dir, project=project.name, stack=options.stack, dry_run=preview, config=stack.values
+            )
+            stack_ctx.callback(proc.close)
+            proc.spawn()  # boots while the program runs
+            processes.append(proc)
+
+        t = time.perf_counter()
+        recording = run_program(
+            project.directory,
+            project.main,
+            project=project.name,
+            stack=options.stack,
+            config=stack.values,
+            secret_keys=stack.secret_keys,
+            preview=preview,
+            emulator=emulator,
+        )
+        timings["program"] = time.perf_counter() - t
+
+        violations: list[Violation] = []
+        runs: list[PackRun] = []
+        custom = [r for r in recording.resources if r.custom]
+        for i, proc in enumerate(processes):
+            t = time.perf_counter()
+            proc.connect()
+            proc.configure(pack_configs[i] if i < len(pack_configs) else None)
+            violations.extend(proc.analyze_many(custom))
+            violations.extend(proc.analyze_stack(recording.resources))
+            timings[f"pack:{proc.info.name}"] = time.perf_counter() - t
+            runs.append(PackRun(directory=proc.pack_dir, info=proc.info))
+    timings["total"] = time.perf_counter() - started
+    return PreflightResult(
+        recording=recording,
+        packs=runs,
+        violations=violations,
+        placeholders=stack.placeholders,
+        timings=timings,
+    )
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line, mirroring `pulumi preview` flags where they exist."""
+    parser = argparse.ArgumentParser(
+        prog="python -m preflight",
+        description="Offline `pulumi preview --policy-pack`: run a stack's program against an emulated Azure "
+        "and check every resource with the policy packs over the real analyzer protocol.",
+    )
+    parser.add_argument(
+        "--stack", "-s", required=True, help="stack name (reads <stackConfigDir>/Pulumi.<stack>.yaml)"
+    )
+    parser.add_argument(
+        "--cwd", "-C", type=Path, default=REPO_ROOT, help="project directory (default: this project)"
+    )
+    parser.add_argument(
+        "--policy-pack",
+        action="append",
+        type=Path,
+        default=[],
+        dest="policy_packs",
+        help="policy pack directory (repeatable; default: every pack under this project's policypacks/)",
+    )
+    parser.add_argument(
+        "--policy-pack-config",
+        action="append",
+        type=Path,
+        default=[],
+        dest="policy_pack_configs",
+        help="JSON config for the --policy-pack at the same position (the CLI's format)",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("preview", "up"),
+        default="preview",
+        help="preview: outputs of new resources unknown (default); up: outputs known",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--output", "-o", type=Path, help="write the output to this file instead of stdout")
+    return parser.parse_args(argv)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the preflight and print the result; returns the exit status."""
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    options = Options(
+        stack=args.stack,
+        cwd=args.cwd.resolve(),
+        policy_packs=[p.resolve() for p in args.policy_packs],
+        policy_pack_configs=args.policy_pack_configs,
+        mode=args.mode,
+    )
+    try:
+        result = run_preflight(options)
+    except ConfigurationError as exc:
+        print(f"error: configuration: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except PackConfigError as exc:
+        print(f"error: policy pack configuration: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except PackStartError as exc:
+        print(f"error: policy pack: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except ProgramError as exc:
+        print(f"error: program failed: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+    labels = {}
+    for run in result.packs:
+        try:
+            labels[run.info.name] = str(run.directory.relative_to(Path.cwd()))
+        except ValueError:
+            labels[run.info.name] = str(run.directory)
+    text = render_json(result) if args.format == "json" else render_text(result, pack_labels=labels)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text)
+    else:
+        sys.stdout.write(text)
+    return result.exit_code()

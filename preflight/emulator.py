@@ -1,0 +1,598 @@
+"""An emulated Azure for `pulumi.runtime.set_mocks`: ARM-shaped IDs, auto-naming, typed outputs, invokes.
+
+Any azure-native resource type is served: the resource class is found through the SDK's own
+resource-module registry, its ARM path comes from a table of well-known types or, for the rest, from
+the SDK's argument names (parents are the required `*Name` arguments). Outputs are the inputs reshaped
+to the SDK's output types (an identity list of IDs becomes a map), plus what Azure computes. In
+preview mode IDs and computed outputs stay unknown, as in a first `pulumi preview`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib
+import importlib.util
+import inspect
+import json
+import re
+import typing
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pulumi import _types
+from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
+
+EMULATED_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+EMULATED_TENANT = "00000000-0000-0000-0000-00000000000a"
+EMULATED_CLIENT = "00000000-0000-0000-0000-00000000000c"
+EMULATED_OBJECT = "00000000-0000-0000-0000-00000000000b"
+
+_PACKAGES = {"azure-native": "pulumi_azure_native", "azuread": "pulumi_azuread", "random": "pulumi_random"}
+
+# ARM namespaces of azure-native modules whose name is not simply "Microsoft.<Module>".
+_NAMESPACES = {
+    "machinelearningservices": "Microsoft.MachineLearningServices",
+    "storage": "Microsoft.Storage",
+    "keyvault": "Microsoft.KeyVault",
+    "containerregistry": "Microsoft.ContainerRegistry",
+    "network": "Microsoft.Network",
+    "privatedns": "Microsoft.Network",
+    "managedidentity": "Microsoft.ManagedIdentity",
+    "operationalinsights": "Microsoft.OperationalInsights",
+    "applicationinsights": "Microsoft.Insights",
+    "insights": "Microsoft.Insights",
+    "monitor": "Microsoft.Insights",
+    "authorization": "Microsoft.Authorization",
+    "security": "Microsoft.Security",
+    "resources": "Microsoft.Resources",
+    "compute": "Microsoft.Compute",
+    "containerservice": "Microsoft.ContainerService",
+    "cognitiveservices": "Microsoft.CognitiveServices",
+    "web": "Microsoft.Web",
+    "sql": "Microsoft.Sql",
+    "documentdb": "Microsoft.DocumentDB",
+    "eventhub": "Microsoft.EventHub",
+    "servicebus": "Microsoft.ServiceBus",
+    "datafactory": "Microsoft.DataFactory",
+    "databricks": "Microsoft.Databricks",
+    "search": "Microsoft.Search",
+    "cache": "Microsoft.Cache",
+    "dbforpostgresql": "Microsoft.DBforPostgreSQL",
+    "dbformysql": "Microsoft.DBforMySQL",
+    "apimanagement": "Microsoft.ApiManagement",
+    "appconfiguration": "Microsoft.AppConfiguration",
+    "app": "Microsoft.App",
+    "eventgrid": "Microsoft.EventGrid",
+    "logic": "Microsoft.Logic",
+    "synapse": "Microsoft.Synapse",
+    "recoveryservices": "Microsoft.RecoveryServices",
+    "dataprotection": "Microsoft.DataProtection",
+    "cdn": "Microsoft.Cdn",
+    "dns": "Microsoft.Network",
+    "portal": "Microsoft.Portal",
+}
+
+# ARM paths of common types. "{rg}" is the resource group path, "{scope}" an extension scope input;
+# "{x}" names an input; the last "{...}" is the resource's own name (auto-named when absent).
+_PATHS: dict[str, str] = {
+    "resources:ResourceGroup": "/subscriptions/{sub}/resourceGroups/{resourceGroupName}",
+    "machinelearningservices:Workspace": "{rg}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}",
+    "machinelearningservices:Compute": "{rg}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}/computes/{computeName}",
+    "machinelearningservices:OnlineEndpoint": "{rg}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}/onlineEndpoints/{endpointName}",
+    "machinelearningservices:OnlineDeployment": "{rg}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}/onlineEndpoints/{endpointName}/deployments/{deploymentName}",
+    "machinelearningservices:BatchEndpoint": "{rg}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}/batchEndpoints/{endpointName}",
+    "machinelearningservices:BatchDeployment": "{rg}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}/batchEndpoints/{endpointName}/deployments/{deploymentName}",
+    "machinelearningservices:Datastore": "{rg}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}/datastores/{name}",
+    "machinelearningservices:Registry": "{rg}/providers/Microsoft.MachineLearningServices/registries/{registryName}",
+    "machinelearningservices:OutboundRule": "{rg}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}/outboundRules/{ruleName}",
+    "storage:StorageAccount": "{rg}/providers/Microsoft.Storage/storageAccounts/{accountName}",
+    "storage:BlobServiceProperties": "{rg}/providers/Microsoft.Storage/storageAccounts/{accountName}/blobServices/{blobServicesName=default}",
+    "storage:FileServiceProperties": "{rg}/providers/Microsoft.Storage/storageAccounts/{accountName}/fileServices/{fileServicesName=default}",
+    "storage:BlobContainer": "{rg}/providers/Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{containerName}",
+    "keyvault:Vault": "{rg}/providers/Microsoft.KeyVault/vaults/{vaultName}",
+    "keyvault:Key": "{rg}/providers/Microsoft.KeyVault/vaults/{vaultName}/keys/{keyName}",
+    "keyvault:Secret": "{rg}/providers/Microsoft.KeyVault/vaults/{vaultName}/secrets/{secretName}",
+    "containerregistry:Registry": "{rg}/providers/Microsoft.ContainerRegistry/registries/{registryName}",
+    "network:VirtualNetwork": "{rg}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}",
+    "network:Subnet": "{rg}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}",
+    "network:NetworkSecurityGroup": "{rg}/providers/Microsoft.Network/networkSecurityGroups/{networkSecurityGroupName}",
+    "network:SecurityRule": "{rg}/providers/Microsoft.Network/networkSecurityGroups/{networkSecurityGroupName}/securityRules/{securityRuleName}",
+    "network:PrivateEndpoint": "{rg}/providers/Microsoft.Network/privateEndpoints/{privateEndpointName}",
+    "network:PrivateDnsZoneGroup": "{rg}/providers/Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{privateDnsZoneGroupName}",
+    "network:RouteTable": "{rg}/providers/Microsoft.Network/routeTables/{routeTableName}",
+    "network:PublicIPAddress": "{rg}/providers/Microsoft.Network/publicIPAddresses/{publicIpAddressName}",
+    "privatedns:PrivateZone": "{rg}/providers/Microsoft.Network/privateDnsZones/{privateZoneName}",
+    "privatedns:VirtualNetworkLink": "{rg}/providers/Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{virtualNetworkLinkName}",
+    "managedidentity:UserAssignedIdentity": "{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}",
+    "managedidentity:FederatedIdentityCredential": "{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}/federatedIdentityCredentials/{federatedIdentityCredentialResourceName}",
+    "operationalinsights:Workspace": "{rg}/providers/Microsoft.OperationalInsights/workspaces/{workspaceName}",
+    "applicationinsights:Component": "{rg}/providers/Microsoft.Insights/components/{resourceName}",
+    "monitor:DiagnosticSetting": "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}",
+    "monitor:SubscriptionDiagnosticSetting": "/subscriptions/{sub}/providers/Microsoft.Insights/diagnosticSettings/{name}",
+    "authorization:RoleAssignment": "{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}",
+    "authorization:RoleDefinition": "{scope}/providers/Microsoft.Authorization/roleDefinitions/{roleDefinitionId}",
+    "authorization:PolicyAssignment": "{scope}/providers/Microsoft.Authorization/policyAssignments/{policyAssignmentName}",
+    "authorization:ManagementLockByScope": "{scope}/providers/Microsoft.Authorization/locks/{lockName}",
+    "authorization:ManagementLockAtResourceGroupLevel": "{rg}/providers/Microsoft.Authorization/locks/{lockName}",
+    "authorization:ManagementLockAtResourceLevel": "{rg}/providers/{resourceProviderNamespace}/{resourceType}/{resourceName}/providers/Microsoft.Authorization/locks/{lockName}",
+    "security:Pricing": "{scopeId}/providers/Microsoft.Security/pricings/{pricingName}",
+}
+
+# Names that Azure generates as GUIDs when none is given (role assignments and the like).
+_GUID_NAMES = {"roleAssignmentName", "roleDefinitionId"}
+
+
+class EmulatorError(RuntimeError):
+    """A resource type or invoke the emulated Azure cannot answer."""
+
+
+@functools.cache
+def _registry(package: str) -> dict[str, tuple[str, str]]:
+    """Token -> (module, class name) from a provider SDK's own resource-module registry (no import)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        return {}
+    text = Path(spec.origin).read_text()
+    match = re.search(r'resource_modules="""(.*?)"""', text, re.S)
+    if not match:
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for entry in json.loads(match.group(1)):
+        for token, cls in entry.get("classes", {}).items():
+            out[token] = (entry["fqn"], cls)
+    return out
+
+
+@functools.cache
+def resource_class(token: str) -> type | None:
+    """The SDK class registered for a resource type token, or None when no SDK here knows it."""
+    package = _PACKAGES.get(token.split(":", 1)[0])
+    if package is None:
+        return None
+    found = _registry(package).get(token)
+    if found is None:
+        return None
+    module = importlib.import_module(found[0])
+    cls = getattr(module, found[1], None)
+    return cls if isinstance(cls, type) else None
+
+
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def _lower_first(s: str) -> str:
+    return s[:1].lower() + s[1:]
+
+
+def _plural(s: str) -> str:
+    if s.endswith("y") and not s.endswith(("ay", "ey", "oy")):
+        return s[:-1] + "ies"
+    if s.endswith(("s", "x")):
+        return s + "es"
+    return s + "s"
+
+
+@functools.cache
+def _args_signature(token: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(required, optional) argument names of a resource, camelCase, in the SDK's order."""
+    cls = resource_class(token)
+    if cls is None:
+        return (), ()
+    args_cls = getattr(importlib.import_module(cls.__module__), f"{cls.__name__}Args", None)
+    if args_cls is None:
+        return (), ()
+    required: list[str] = []
+    optional: list[str] = []
+    for name, p in inspect.signature(args_cls.__init__).parameters.items():
+        if name in ("self", "__self__") or p.kind is not inspect.Parameter.KEYWORD_ONLY:
+            continue
+        (required if p.default is inspect.Parameter.empty else optional).append(_camel(name.rstrip("_")))
+    return tuple(required), tuple(optional)
+
+
+@functools.cache
+def path_template(token: str) -> str:
+    """The ARM ID template of an azure-native resource type (table, else derived from the SDK)."""
+    _, module, resource = token.split(":")
+    key = f"{module}:{resource}"
+    if key in _PATHS:
+        return _PATHS[key]
+    required, optional = _args_signature(token)
+    namespace = _NAMESPACES.get(module, f"Microsoft.{module[:1].upper()}{module[1:]}")
+    own_candidates = [f"{_lower_first(resource)}Name", "resourceName", "name"]
+    own = next((c for c in own_candidates if c in optional or c in required), None)
+    if own is None:
+        own = next((o for o in optional if o.endswith("Name")), f"{_lower_first(resource)}Name")
+    parents = [r for r in required if r.endswith("Name") and r not in ("resourceGroupName", own)]
+    if "resourceGroupName" in required or "resourceGroupName" in optional:
+        base = "{rg}"
+    elif "scope" in required:
+        base = "{scope}"
+    else:
+        base = "/subscriptions/{sub}"
+    segments = [f"{_plural(p[:-4])}/{{{p}}}" for p in parents]
+    segments.append(f"{_plural(_lower_first(resource))}/{{{own}}}")
+    return f"{base}/providers/{namespace}/" + "/".join(segments)
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z]+)(?:=([^}]*))?\}")
+
+
+def own_name_key(template: str) -> str | None:
+    """The input that holds the resource's own name: the template's last placeholder."""
+    names = [m.group(1) for m in _PLACEHOLDER.finditer(template)]
+    names = [n for n in names if n not in ("rg", "sub", "scope", "resourceUri", "scopeId")]
+    return names[-1] if names else None
+
+
+def suffix(seed: str, length: int = 8) -> str:
+    """A random-looking but deterministic suffix, as azure-native auto-naming appends."""
+    return hashlib.sha256(seed.encode()).hexdigest()[:length]
+
+
+def det_guid(seed: str) -> str:
+    """A deterministic GUID for values Azure would generate."""
+    return str(uuid.UUID(hashlib.sha256(seed.encode()).hexdigest()[:32], version=4))
+
+
+# -- output shaping ----------------------------------------------------------------------------
+
+
+def _unwrap_optional(tp: Any) -> Any:
+    args = typing.get_args(tp)
+    if typing.get_origin(tp) is typing.Union and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        return rest[0] if len(rest) == 1 else tp
+    return tp
+
+
+def _strip_output(tp: Any) -> Any:
+    """`pulumi.Output[X]` / `Optional[X]` -> X."""
+    tp = _unwrap_optional(tp)
+    origin = typing.get_origin(tp)
+    if origin is not None and getattr(origin, "__name__", "") == "Output":
+        tp = _unwrap_optional(typing.get_args(tp)[0])
+    return tp
+
+
+def shape(value: Any, tp: Any) -> Any:
+    """Reshape an input value to the SDK's output type; None where the shapes cannot match."""
+    tp = _strip_output(tp)
+    if value is None or tp is Any:
+        return value
+    origin = typing.get_origin(tp)
+    if isinstance(tp, type) and _types.is_output_type(tp):
+        if not isinstance(value, Mapping):
+            return None
+        fields = _output_fields(tp)
+        return {k: shape(v, fields[k]) if k in fields else v for k, v in value.items()}
+    if origin in (dict, Mapping, typing.Mapping) or (
+        origin is not None and getattr(origin, "__name__", "") == "Mapping"
+    ):
+        item_tp = typing.get_args(tp)[1] if typing.get_args(tp) else Any
+        if isinstance(value, list):
+            # e.g. userAssignedIdentities: a list of IDs in, a map of ID -> details out.
+            return {str(v): shape({}, item_tp) for v in value if isinstance(v, str)}
+        if isinstance(value, Mapping):
+            return {k: shape(v, item_tp) for k, v in value.items()}
+        return None
+    if origin in (list, typing.Sequence) or (
+        origin is not None and getattr(origin, "__name__", "") == "Sequence"
+    ):
+        item_tp = typing.get_args(tp)[0] if typing.get_args(tp) else Any
+        if isinstance(value, list):
+            return [shape(v, item_tp) for v in value]
+        return None
+    if isinstance(value, Mapping | list):
+        return None if tp in (str, int, float, bool) else value
+    return value
+
+
+@functools.cache
+def _output_fields(cls: type) -> dict[str, Any]:
+    try:
+        return dict(_types.output_type_types(cls))
+    except Exception:
+        return {}
+
+
+@functools.cache
+def _resource_fields(cls: type) -> dict[str, Any]:
+    try:
+        return dict(_types.resource_types(cls))
+    except Exception:
+        return {}
+
+
+# -- the mocks ---------------------------------------------------------------------------------
+
+
+@dataclass
+class EmulatorSettings:
+    """What the emulated Azure answers with: subscription, tenant, default location, mode."""
+
+    preview: bool = True
+    subscription_id: str = EMULATED_SUBSCRIPTION
+    tenant_id: str = EMULATED_TENANT
+    location: str = "westeurope"
+    project: str = "project"
+    stack: str = "stack"
+
+
+Computed = Callable[[str, str, dict[str, Any], "AzureEmulator"], dict[str, Any]]
+
+
+def _identity_outputs(name: str, rid: str, inputs: dict[str, Any], emu: AzureEmulator) -> dict[str, Any]:
+    return {
+        "principalId": det_guid("principal" + rid),
+        "clientId": det_guid("client" + rid),
+        "tenantId": emu.settings.tenant_id,
+    }
+
+
+_COMPUTED: dict[str, Computed] = {
+    "azure-native:managedidentity:UserAssignedIdentity": _identity_outputs,
+    "azure-native:keyvault:Vault": lambda n, rid, i, e: {
+        "properties": {**(i.get("properties") or {}), "vaultUri": f"https://{n}.vault.azure.net/"}
+    },
+    "azure-native:keyvault:Key": lambda n, rid, i, e: {
+        "keyUri": f"https://{i.get('vaultName')}.vault.azure.net/keys/{n}",
+        "keyUriWithVersion": f"https://{i.get('vaultName')}.vault.azure.net/keys/{n}/{suffix(rid, 32)}",
+    },
+    "azure-native:storage:StorageAccount": lambda n, rid, i, e: {
+        "primaryEndpoints": {
+            "blob": f"https://{n}.blob.core.windows.net/",
+            "file": f"https://{n}.file.core.windows.net/",
+            "dfs": f"https://{n}.dfs.core.windows.net/",
+        }
+    },
+    "azure-native:containerregistry:Registry": lambda n, rid, i, e: {"loginServer": f"{n}.azurecr.io"},
+    "azure-native:machinelearningservices:Workspace": lambda n, rid, i, e: {
+        "workspaceId": det_guid("workspace" + rid),
+        "discoveryUrl": f"https://{e.settings.location}.api.azureml.ms/discovery",
+        "mlFlowTrackingUri": f"azureml://{e.settings.location}.api.azureml.ms/mlflow/v1.0{rid}",
+    },
+    "azure-native:operationalinsights:Workspace": lambda n, rid, i, e: {"customerId": det_guid("law" + rid)},
+    "azure-native:applicationinsights:Component": lambda n, rid, i, e: {
+        "appId": det_guid("appid" + rid),
+        "instrumentationKey": det_guid("ikey" + rid),
+    },
+    "azure-native:network:PrivateEndpoint": lambda n, rid, i, e: {
+        "customDnsConfigs": [],
+        "networkInterfaces": [{"id": rid.replace("privateEndpoints", "networkInterfaces") + "-nic"}],
+    },
+    "azuread:index/application:Application": lambda n, rid, i, e: {
+        "clientId": det_guid("appclient" + rid),
+        "objectId": rid,
+    },
+    "azuread:index/servicePrincipal:ServicePrincipal": lambda n, rid, i, e: {"objectId": rid},
+    "azuread:index/group:Group": lambda n, rid, i, e: {"objectId": rid},
+}
+
+
+class AzureEmulator(Mocks):
+    """`pulumi.runtime.Mocks` that behave like azure-native (and azuread, random) against Azure."""
+
+    settings: EmulatorSettings
+
+    def __init__(self, settings: EmulatorSettings) -> None:
+        self.settings = settings
+        self.errors: list[str] = []
+        self.invokes: list[str] = []
+
+    # Resource registration -----------------------------------------------------------------
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        """Answer a resource registration with an ID and outputs, or fail naming the type."""
+        token = args.typ
+        if not args.custom:
+            return "", dict(args.inputs)
+        if token.startswith("pulumi:providers:"):
+            return (det_guid(token + args.name) if not self.settings.preview else ""), dict(args.inputs)
+        package = token.split(":", 1)[0]
+        try:
+            if package == "azure-native":
+                return self._azure(token, args)
+            if package == "azuread":
+                return self._azuread(token, args)
+            if package == "random":
+                return self._random(token, args)
+        except EmulatorError:
+            raise
+        except Exception as exc:
+            return self._fail(f"emulated Azure failed on resource {args.name!r} of type {token}: {exc}")
+        return self._fail(
+            f"the emulated Azure cannot answer resource type {token} (resource {args.name!r}): only "
+            "azure-native, azuread and random resources are emulated"
+        )
+
+    def _fail(self, message: str) -> Any:
+        self.errors.append(message)
+        raise EmulatorError(message)
+
+    def _azure(self, token: str, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        cls = resource_class(token)
+        if cls is None:
+            return self._fail(
+                f"the emulated Azure cannot answer resource type {token} (resource {args.name!r}): "
+                "pulumi-azure-native has no such resource"
+            )
+        inputs = dict(args.inputs)
+        template = path_template(token)
+        own = own_name_key(template)
+        name = inputs.get(own) if own else None
+        if not isinstance(name, str) or not name:
+            name = (
+                det_guid(f"{self.settings.stack}/{token}/{args.name}")
+                if own in _GUID_NAMES
+                else f"{args.name}{suffix(f'{self.settings.stack}/{token}/{args.name}')}"
+            )
+        rid = self.arm_id(template, inputs, name)
+        outputs = self._shaped(cls, inputs)
+        if own:
+            outputs[own] = name
+        outputs["name"] = name
+        outputs.setdefault("location", inputs.get("location") or self.settings.location)
+        if self.settings.preview:
+            return "", outputs
+        outputs["id"] = rid
+        outputs["type"] = _arm_type(rid)
+        outputs["provisioningState"] = "Succeeded"
+        outputs.update(self._identity(inputs.get("identity"), rid, outputs.get("identity")))
+        computed = _COMPUTED.get(token)
+        if computed is not None:
+            outputs.update(computed(name, rid, inputs, self))
+        return rid, outputs
+
+    def arm_id(self, template: str, inputs: Mapping[str, Any], name: str) -> str:
+        """Fill an ARM template from inputs; unknown or missing references stay visibly unresolved."""
+        own = own_name_key(template)
+        rg = (
+            f"/subscriptions/{self.settings.subscription_id}/resourceGroups/{inputs.get('resourceGroupName')}"
+        )
+
+        def fill(m: re.Match[str]) -> str:
+            key, default = m.group(1), m.group(2)
+            if key == "rg":
+                return rg
+            if key == "sub":
+                return self.settings.subscription_id
+            if key == own:
+                return name
+            value = inputs.get(key)
+            if value is None or value == "":
+                return default if default is not None else f"{{{key}}}"
+            return str(value).rstrip("/")
+
+        return _PLACEHOLDER.sub(fill, template)
+
+    def _shaped(self, cls: type, inputs: dict[str, Any]) -> dict[str, Any]:
+        fields = _resource_fields(cls)
+        out: dict[str, Any] = {}
+        for key, value in inputs.items():
+            if key in fields:
+                shaped = shape(value, fields[key])
+                if shaped is not None:
+                    out[key] = shaped
+        return out
+
+    def _identity(self, identity: Any, rid: str, shaped: Any) -> dict[str, Any]:
+        if not isinstance(identity, Mapping):
+            return {}
+        result = dict(shaped) if isinstance(shaped, Mapping) else {}
+        kind = str(identity.get("type", ""))
+        if "systemassigned" in kind.replace(" ", "").replace(",", "").lower():
+            result["principalId"] = det_guid("system" + rid)
+            result["tenantId"] = self.settings.tenant_id
+        uai = result.get("userAssignedIdentities")
+        if isinstance(uai, Mapping):
+            result["userAssignedIdentities"] = {
+                k: {"principalId": det_guid("principal" + k), "clientId": det_guid("client" + k)} for k in uai
+            }
+        return {"identity": result}
+
+    def _azuread(self, token: str, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        if resource_class(token) is None:
+            return self._fail(
+                f"the emulated Entra ID cannot answer resource type {token} (resource {args.name!r})"
+            )
+        outputs = dict(args.inputs)
+        if self.settings.preview:
+            return "", outputs
+        oid = det_guid(f"{self.settings.stack}/{token}/{args.name}")
+        computed = _COMPUTED.get(token)
+        if computed is not None:
+            outputs.update(computed(args.name, oid, outputs, self))
+        return oid, outputs
+
+    def _random(self, token: str, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        seed = f"{self.settings.stack}/{token}/{args.name}"
+        if token == "random:index/randomString:RandomString":
+            length = int(inputs.get("length") or 8)
+            alphabet = "abcdefghijklmnopqrstuvwxyz"
+            if inputs.get("upper", True):
+                alphabet += "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+            if inputs.get("numeric", inputs.get("number", True)):
+                alphabet += "0123456789"
+            digest = hashlib.sha256(seed.encode()).digest() * (length // 32 + 1)
+            result = "".join(alphabet[b % len(alphabet)] for b in digest[:length])
+            outputs = {**inputs, "result": result}
+            return result, outputs
+        if token == "random:index/randomId:RandomId":
+            n = int(inputs.get("byteLength") or 4)
+            hexv = suffix(seed, 2 * n)
+            return hexv, {**inputs, "hex": hexv, "dec": str(int(hexv, 16)), "b64Url": hexv, "b64Std": hexv}
+        if token == "random:index/randomUuid:RandomUuid":
+            g = det_guid(seed)
+            return g, {**inputs, "result": g}
+        if token == "random:index/randomPet:RandomPet":
+            pet = f"emulated-{suffix(seed, 6)}"
+            return pet, {**inputs, "id": pet}
+        if token == "random:index/randomInteger:RandomInteger":
+            lo, hi = int(inputs.get("min") or 0), int(inputs.get("max") or 100)
+            value = lo + int(suffix(seed), 16) % max(1, hi - lo + 1)
+            return str(value), {**inputs, "result": value}
+        return self._fail(f"the emulator cannot answer resource type {token} (resource {args.name!r})")
+
+    # Invokes --------------------------------------------------------------------------------
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        """Answer provider functions the program calls, or fail naming the function."""
+        self.invokes.append(args.token)
+        s = self.settings
+        if args.token == "azure-native:authorization:getClientConfig":
+            return {
+                "clientId": EMULATED_CLIENT,
+                "objectId": EMULATED_OBJECT,
+                "subscriptionId": s.subscription_id,
+                "tenantId": s.tenant_id,
+            }, None
+        if args.token == "azuread:index/getClientConfig:getClientConfig":
+            return {"clientId": EMULATED_CLIENT, "objectId": EMULATED_OBJECT, "tenantId": s.tenant_id}, None
+        if args.token == "azure-native:resources:getResourceGroup":
+            rg = args.args.get("resourceGroupName")
+            return {
+                "id": f"/subscriptions/{s.subscription_id}/resourceGroups/{rg}",
+                "name": rg,
+                "location": s.location,
+            }, None
+        if args.token.startswith("azure-native:") and args.token.split(":")[-1].startswith("get"):
+            resource = args.token.split(":")[-1][3:]
+            module = args.token.split(":")[1]
+            token = f"azure-native:{module}:{resource}"
+            if resource_class(token) is not None:
+                template = path_template(token)
+                own = own_name_key(template)
+                name = str(args.args.get(own, "")) if own else ""
+                rid = self.arm_id(template, args.args, name)
+                return {**args.args, "id": rid, "name": name, "location": s.location}, None
+        self.errors.append(f"the emulated Azure cannot answer function {args.token}")
+        raise EmulatorError(f"the emulated Azure cannot answer function {args.token}")
+
+
+def _arm_type(rid: str) -> str:
+    parts = rid.strip("/").split("/")
+    if "providers" not in parts:
+        return "Microsoft.Resources/resourceGroups"
+    i = len(parts) - 1 - parts[::-1].index("providers")
+    tail = parts[i + 1 :]
+    namespace = tail[0] if tail else ""
+    types = tail[1::2]
+    return "/".join([namespace, *types])
+
+
+def configure_output_logging() -> None:
+    """Silence the SDK's mock engine logger noise (program logs still reach the report)."""
+    import logging
+
+    logging.getLogger("pulumi").setLevel(logging.WARNING)
+
+
+__all__ = ["AzureEmulator", "EmulatorError", "EmulatorSettings", "path_template"]

@@ -1,0 +1,262 @@
+"""Run a Pulumi Python program under `set_mocks` against the emulated Azure and record every registration.
+
+The recording monitor sees each `RegisterResource` request the program makes (type, name, parent,
+inputs on the wire, dependencies, property dependencies, protect, provider, source position) and
+answers with engine-shaped URNs, so what the policy packs receive is what the engine would send.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import runpy
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi.runtime
+from google.protobuf import json_format
+from pulumi.runtime import rpc, settings
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from .emulator import AzureEmulator, EmulatorError, EmulatorSettings
+from .model import RecordedResource
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+class ProgramError(RuntimeError):
+    """The program raised, logged an error, or asked the emulator for something it cannot answer."""
+
+
+@dataclass
+class Recording:
+    """Everything a program run registered, in registration order, plus its stack outputs and logs."""
+
+    project: str
+    stack: str
+    mode: str
+    root_urn: str
+    resources: list[RecordedResource] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    logs: list[tuple[str, str]] = field(default_factory=list)
+
+    def by_type(self, token: str) -> list[RecordedResource]:
+        """Resources of one type token, in registration order."""
+        return [r for r in self.resources if r.type == token]
+
+    def one(self, token: str, name: str | None = None) -> RecordedResource:
+        """The single resource of a type (and logical name); AssertionError otherwise."""
+        found = [r for r in self.by_type(token) if name is None or r.name == name]
+        if len(found) != 1:
+            raise AssertionError(f"expected one {token} {name or ''}, found {[r.name for r in found]}")
+        return found[0]
+
+
+class RecordingMonitor(MockMonitor):
+    """A mock resource monitor that records each registration and returns engine-shaped URNs."""
+
+    def __init__(self, mocks: AzureEmulator, project: str, stack: str) -> None:
+        super().__init__(mocks)
+        self.project = project
+        self.stack = stack
+        self.recorded: list[RecordedResource] = []
+        self.root_urn = ""
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """`urn:pulumi:<stack>::<project>::<parent types$>type::name`, without the root stack type."""
+        qualified = type_
+        if parent and parent != self.root_urn:
+            parent_type = parent.split("::")[2]
+            qualified = f"{parent_type}${type_}"
+        return f"urn:pulumi:{self.stack}::{self.project}::{qualified}::{name}"
+
+    def RegisterResource(self, request: Any) -> Any:
+        """Record the request as the engine receives it, then let the mocks answer."""
+        if request.type == STACK_TYPE:
+            response = super().RegisterResource(request)
+            self.root_urn = response.urn
+            return response
+        urn = self.make_urn(request.parent, request.type, request.name)
+        inputs = json_format.MessageToDict(request.object) if request.HasField("object") else {}
+        source = None
+        if request.HasField("sourcePosition") and request.sourcePosition.uri:
+            uri = request.sourcePosition.uri
+            source = (uri[7:] if uri.startswith("file://") else uri, int(request.sourcePosition.line))
+        self.recorded.append(
+            RecordedResource(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                inputs=inputs,
+                parent=request.parent if request.parent and request.parent != self.root_urn else None,
+                dependencies=[d for d in request.dependencies if d != self.root_urn],
+                property_dependencies={
+                    k: list(v.urns) for k, v in request.propertyDependencies.items() if len(v.urns) > 0
+                },
+                protect=bool(request.protect),
+                provider=request.provider or None,
+                source=source,
+            )
+        )
+        response = super().RegisterResource(request)
+        self.recorded[-1].id = response.id or None
+        return response
+
+
+class _LogCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[tuple[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = {logging.ERROR: "error", logging.WARNING: "warning", logging.INFO: "info"}.get(
+            record.levelno, "debug"
+        )
+        self.records.append((level, record.getMessage()))
+
+
+@contextmanager
+def _project_context(project_dir: Path) -> Iterator[None]:
+    """Run with the project as working directory and first on sys.path, as the language host does."""
+    old_cwd = os.getcwd()
+    old_path = list(sys.path)
+    os.chdir(project_dir)
+    sys.path.insert(0, str(project_dir))
+    try:
+        yield
+    finally:
+        os.chdir(old_cwd)
+        sys.path[:] = old_path
+
+
+def run(
+    func: Callable[[], Any],
+    *,
+    project: str,
+    stack: str,
+    config: Mapping[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+    preview: bool = True,
+    emulator: EmulatorSettings | None = None,
+) -> Recording:
+    """Run `func` (a whole program or a few resource constructors) under the emulator and record it."""
+    emu_settings = emulator or EmulatorSettings()
+    emu_settings.preview = preview
+    emu_settings.project, emu_settings.stack = project, stack
+    mocks = AzureEmulator(emu_settings)
+    monitor = RecordingMonitor(mocks, project, stack)
+    collector = _LogCollector()
+    logger = logging.getLogger(f"preflight.program.{id(monitor)}")
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(collector)
+
+    loop = asyncio.new_event_loop()
+    # One worker: registrations reach the monitor in a deterministic order.
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=1, thread_name_prefix="preflight-monitor"))
+    asyncio.set_event_loop(loop)
+    settings.ROOT.set(None)
+    pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
+    pulumi.runtime.set_mocks(
+        mocks, project=project, stack=stack, preview=preview, logger=logger, monitor=monitor
+    )
+    root = settings.get_root_resource()
+    error: BaseException | None = None
+    try:
+        _sync_await(run_pulumi_func(func))
+    except EmulatorError as exc:
+        error = exc
+    except Exception as exc:
+        error = exc
+    outputs: dict[str, Any] = {}
+    if error is None and root is not None:
+        try:
+            outputs = dict(_sync_await(rpc.serialize_properties(getattr(root, "outputs", {}), {})))
+            outputs = json_format.MessageToDict(_to_struct(outputs))
+        except Exception as exc:
+            error = exc
+    loop.run_until_complete(loop.shutdown_default_executor())
+    asyncio.set_event_loop(None)
+    loop.close()
+    logger.removeHandler(collector)
+
+    if mocks.errors:
+        raise ProgramError(mocks.errors[0])
+    if error is not None:
+        raise ProgramError(_describe(error))
+    errors = [m for level, m in collector.records if level == "error"]
+    if errors:
+        raise ProgramError("the program logged an error: " + errors[0])
+    return Recording(
+        project=project,
+        stack=stack,
+        mode="preview" if preview else "up",
+        root_urn=monitor.root_urn,
+        resources=monitor.recorded,
+        outputs=outputs,
+        logs=collector.records,
+    )
+
+
+def _to_struct(d: dict[str, Any]) -> Any:
+    from google.protobuf import struct_pb2
+
+    s = struct_pb2.Struct()
+    s.update(d)
+    return s
+
+
+def _describe(exc: BaseException) -> str:
+    """The exception with the program's frames, without the runtime's own."""
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if "site-packages" not in (f.filename or "") and "/preflight/" not in (f.filename or "")
+    ]
+    where = "".join(traceback.format_list(frames[-5:]))
+    message = f"{type(exc).__name__}: {exc}"
+    return f"{message}\n{where}".rstrip() if where else message
+
+
+def run_program(
+    project_dir: Path,
+    main: str | None,
+    *,
+    project: str,
+    stack: str,
+    config: Mapping[str, str],
+    secret_keys: list[str],
+    preview: bool,
+    emulator: EmulatorSettings,
+) -> Recording:
+    """Run a project's program (`main` from Pulumi.yaml, default `__main__.py`) as the language host does."""
+    entry = project_dir / (main or ".")
+    if entry.is_dir():
+        entry = entry / "__main__.py"
+    if not entry.is_file():
+        raise ProgramError(f"program entry point {entry} not found (Pulumi.yaml 'main')")
+
+    def program() -> None:
+        runpy.run_path(str(entry), run_name="__main__")
+
+    with _project_context(project_dir):
+        return run(
+            program,
+            project=project,
+            stack=stack,
+            config=config,
+            secret_keys=secret_keys,
+            preview=preview,
+            emulator=emulator,
+        )
