@@ -1,0 +1,53 @@
+"""Composition root: read stack config, validate it, build the platform, export IDs and endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from components import SecureMlPlatform, SecureMlPlatformArgs, load_settings
+from components.settings import CONFIG_SCHEMA
+
+
+def read_config() -> dict[str, Any]:
+    """Project config values as plain Python values, typed per the Pulumi.yaml schema (unset keys omitted)."""
+    cfg = pulumi.Config()
+    values: dict[str, Any] = {}
+    for key, (kind, _default, _doc) in CONFIG_SCHEMA.items():
+        value: Any
+        if kind in ("object", "array"):
+            value = cfg.get_object(key)
+        elif kind == "integer":
+            value = cfg.get_int(key)
+        elif kind == "boolean":
+            value = cfg.get_bool(key)
+        else:
+            value = cfg.get(key)
+        if value is not None:
+            values[key] = value
+    return values
+
+
+settings = load_settings(read_config(), pulumi.Config("azure-native").get("location"))
+platform = SecureMlPlatform("aml", SecureMlPlatformArgs(settings=settings))
+ml = platform.ml
+
+pulumi.export("resourceGroupName", platform.resource_group_name)
+pulumi.export("vnetId", platform.network.vnet_id)
+pulumi.export("workspaceId", ml.workspace_id)
+pulumi.export("workspaceName", ml.workspace_name)
+pulumi.export("workspaceDiscoveryUrl", ml.workspace.workspace.discovery_url)
+pulumi.export("workspacePrivateEndpointId", ml.workspace.private_link.private_endpoint.id)
+pulumi.export("identityId", ml.identity.id)
+pulumi.export("identityClientId", ml.identity_client_id)
+pulumi.export("keyVaultId", ml.key_vault.vault.id)
+pulumi.export("keyVaultUri", ml.key_vault.vault.properties.vault_uri)
+pulumi.export("cmkKeyUri", ml.key_vault.key.key_uri)
+pulumi.export("storageAccountId", ml.storage.account.id)
+pulumi.export("storageBlobEndpoint", ml.storage.account.primary_endpoints.blob)
+pulumi.export("registryId", ml.registry.registry.id)
+pulumi.export("registryLoginServer", ml.registry.registry.login_server)
+pulumi.export("logAnalyticsWorkspaceId", ml.monitoring.log_analytics_workspace_id)
+pulumi.export("appInsightsId", ml.monitoring.app_insights.id)
+pulumi.export("personaGroupIds", ml.persona_access.group_ids)

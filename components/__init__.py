@@ -1,0 +1,83 @@
+"""Hardened Azure Machine Learning platform components (Pulumi, azure-native v3)."""
+
+from components.access import PersonaAccess, PersonaAccessArgs, PersonaGroup, WorkspaceIdentityAccess
+from components.compute import MlCompute, MlComputeArgs
+from components.interfaces import (
+    CustomerManagedKeyArgs,
+    DiagnosticsArgs,
+    IdentityArgs,
+    LockArgs,
+    Placement,
+    PrivateEndpointArgs,
+    RoleAssignmentArgs,
+)
+from components.keyvault import KeyVault, KeyVaultArgs
+from components.monitoring import Monitoring, MonitoringArgs, add_diagnostics
+from components.naming import PRIVATE_DNS_ZONES
+from components.network import Network, NetworkArgs
+from components.platform import (
+    SecureMlPlatform,
+    SecureMlPlatformArgs,
+    SecureMlWorkspace,
+    SecureMlWorkspaceArgs,
+    validate_workspace_args,
+)
+from components.private_link import PrivateLink, PrivateLinkArgs
+from components.registry import Registry, RegistryArgs
+from components.settings import (
+    ComputeClusterSpec,
+    ComputeInstanceSpec,
+    ComputeSchedule,
+    OutboundRule,
+    PersonaSpec,
+    Settings,
+    SettingsError,
+    load_settings,
+)
+from components.storage import Storage, StorageArgs
+from components.workspace import MlWorkspace, MlWorkspaceArgs
+
+__all__ = [
+    "PRIVATE_DNS_ZONES",
+    "ComputeClusterSpec",
+    "ComputeInstanceSpec",
+    "ComputeSchedule",
+    "CustomerManagedKeyArgs",
+    "DiagnosticsArgs",
+    "IdentityArgs",
+    "KeyVault",
+    "KeyVaultArgs",
+    "LockArgs",
+    "MlCompute",
+    "MlComputeArgs",
+    "MlWorkspace",
+    "MlWorkspaceArgs",
+    "Monitoring",
+    "MonitoringArgs",
+    "Network",
+    "NetworkArgs",
+    "OutboundRule",
+    "PersonaAccess",
+    "PersonaAccessArgs",
+    "PersonaGroup",
+    "PersonaSpec",
+    "Placement",
+    "PrivateEndpointArgs",
+    "PrivateLink",
+    "PrivateLinkArgs",
+    "Registry",
+    "RegistryArgs",
+    "RoleAssignmentArgs",
+    "SecureMlPlatform",
+    "SecureMlPlatformArgs",
+    "SecureMlWorkspace",
+    "SecureMlWorkspaceArgs",
+    "Settings",
+    "SettingsError",
+    "Storage",
+    "StorageArgs",
+    "WorkspaceIdentityAccess",
+    "add_diagnostics",
+    "load_settings",
+    "validate_workspace_args",
+]

@@ -1,0 +1,353 @@
+"""Composition: `SecureMlWorkspace` (workspace and its dependencies, in a network you give it) and
+`SecureMlPlatform` (resource group, network and a SecureMlWorkspace, from validated `Settings`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_azure_native.authorization as authorization
+import pulumi_azure_native.managedidentity as managedidentity
+import pulumi_azure_native.resources as resources
+import pulumi_random as random
+
+from components import naming
+from components.access import (
+    IdentityAccessArgs,
+    PersonaAccess,
+    PersonaAccessArgs,
+    PersonaGroup,
+    WorkspaceIdentityAccess,
+)
+from components.compute import MlCompute, MlComputeArgs
+from components.interfaces import DiagnosticsArgs, IdentityArgs, LockArgs, Placement, PrivateEndpointArgs
+from components.keyvault import KeyVault, KeyVaultArgs
+from components.monitoring import Monitoring, MonitoringArgs
+from components.network import Network, NetworkArgs
+from components.registry import Registry, RegistryArgs
+from components.settings import ComputeClusterSpec, ComputeInstanceSpec, OutboundRule, Settings
+from components.storage import Storage, StorageArgs
+from components.workspace import MlWorkspace, MlWorkspaceArgs
+
+
+@dataclass(frozen=True)
+class SecureMlWorkspaceArgs:
+    """Everything a team sets for a hardened workspace in its own network. Defaults are the secure values."""
+
+    placement: Placement
+    prefix: str
+    """2-10 lower-case letters/digits; names derive from prefix and environment (plus a random suffix)."""
+    environment: str
+    private_endpoint: PrivateEndpointArgs
+    """Subnet for all private endpoints and the IDs of all six private DNS zones (naming.PRIVATE_DNS_ZONES)."""
+    compute_subnet_id: pulumi.Input[str] | None = None
+    """Only with isolation_mode Disabled (no managed network)."""
+    existing_log_analytics_workspace_id: pulumi.Input[str] | None = None
+    log_retention_days: int | None = None
+    """Retention of a created Log Analytics workspace (default 90); never with the existing ID."""
+    tenant_id: pulumi.Input[str] | None = None
+    """Default: the deploying identity's tenant."""
+    isolation_mode: str = "AllowOnlyApprovedOutbound"
+    firewall_sku: str = "Standard"
+    outbound_rules: Mapping[str, OutboundRule] = field(default_factory=dict)
+    service_side_cmk: bool = False
+    storage_sku: str = "Standard_LRS"
+    registry_zone_redundancy: bool = False
+    key_rotation_days: int = 90
+    key_expiry_days: int = 365
+    compute_instances: Mapping[str, ComputeInstanceSpec] = field(default_factory=dict)
+    compute_clusters: Mapping[str, ComputeClusterSpec] = field(default_factory=dict)
+    image_build_compute: str = ""
+    personas: Mapping[str, PersonaGroup] = field(default_factory=dict)
+    lock: LockArgs | None = None
+    """Default: no locks. Production: LockArgs() (CanNotDelete) on key vault, storage, registry, workspace."""
+    protect: bool = False
+    """Pulumi protect on key vault, key, storage and workspace."""
+
+
+def validate_workspace_args(args: SecureMlWorkspaceArgs) -> None:
+    """Option rules that cannot work together; raises ValueError naming the argument."""
+    if problems := naming.name_problems(args.prefix, args.environment):
+        raise ValueError(f"prefix/environment: derived names break Azure rules: {problems}")
+    if args.existing_log_analytics_workspace_id is not None and args.log_retention_days is not None:
+        raise ValueError("existing_log_analytics_workspace_id and log_retention_days: give one, not both")
+    if args.isolation_mode == "Disabled" and args.compute_subnet_id is None:
+        raise ValueError("compute_subnet_id: required when isolation_mode is Disabled")
+    if args.isolation_mode != "Disabled" and args.compute_subnet_id is not None:
+        raise ValueError(
+            "compute_subnet_id: only with isolation_mode Disabled (managed network compute has none)"
+        )
+    if args.image_build_compute and args.image_build_compute not in args.compute_clusters:
+        raise ValueError(f"image_build_compute: {args.image_build_compute!r} is not in compute_clusters")
+    missing = [z for z in naming.PRIVATE_DNS_ZONES if z not in args.private_endpoint.dns_zone_ids]
+    if missing:
+        raise ValueError(f"private_endpoint.dns_zone_ids: missing {missing}")
+
+
+class SecureMlWorkspace(pulumi.ComponentResource):
+    """Identity, monitoring, key vault and CMK, storage, registry, workspace, compute and access."""
+
+    identity: managedidentity.UserAssignedIdentity
+    monitoring: Monitoring
+    key_vault: KeyVault
+    storage: Storage
+    registry: Registry
+    identity_access: WorkspaceIdentityAccess
+    workspace: MlWorkspace
+    compute: MlCompute
+    persona_access: PersonaAccess
+
+    def __init__(
+        self, name: str, args: SecureMlWorkspaceArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("aml-baseline:platform:SecureMlWorkspace", name, None, opts)
+        validate_workspace_args(args)
+        p = args.placement
+        child = pulumi.ResourceOptions(parent=self)
+        prefix, env = args.prefix, args.environment
+        suffix = random.RandomString(
+            f"{name}-suffix",
+            length=naming.SUFFIX_LENGTH,
+            special=False,
+            upper=False,
+            numeric=True,
+            opts=child,
+        ).result
+        tenant_id: pulumi.Input[str] = (
+            args.tenant_id
+            if args.tenant_id is not None
+            else authorization.get_client_config_output(
+                opts=pulumi.InvokeOutputOptions(parent=self)
+            ).tenant_id
+        )
+
+        self.identity = managedidentity.UserAssignedIdentity(
+            f"{name}-id",
+            resource_group_name=p.resource_group_name,
+            location=p.location,
+            resource_name_=f"id-{prefix}-{env}-mlw",
+            tags=dict(p.tags),
+            opts=child,
+        )
+        identity = IdentityArgs(
+            id=self.identity.id, principal_id=self.identity.principal_id, client_id=self.identity.client_id
+        )
+        self.monitoring = Monitoring(
+            f"{name}-mon",
+            MonitoringArgs(
+                placement=p,
+                retention_in_days=args.log_retention_days,
+                existing_log_analytics_workspace_id=args.existing_log_analytics_workspace_id,
+            ),
+            opts=child,
+        )
+        diagnostics = DiagnosticsArgs(log_analytics_workspace_id=self.monitoring.log_analytics_workspace_id)
+        self.key_vault = KeyVault(
+            f"{name}",
+            KeyVaultArgs(
+                placement=p,
+                vault_name=suffix.apply(lambda s: naming.key_vault_name(prefix, env, s)),
+                tenant_id=tenant_id,
+                identity=identity,
+                private_endpoint=args.private_endpoint,
+                diagnostics=diagnostics,
+                key_rotation_days=args.key_rotation_days,
+                key_expiry_days=args.key_expiry_days,
+                lock=args.lock,
+                protect=args.protect,
+            ),
+            opts=child,
+        )
+        cmk = self.key_vault.customer_managed_key
+        self.storage = Storage(
+            f"{name}",
+            StorageArgs(
+                placement=p,
+                account_name=suffix.apply(lambda s: naming.storage_account_name(prefix, env, s)),
+                customer_managed_key=cmk,
+                private_endpoint=args.private_endpoint,
+                diagnostics=diagnostics,
+                sku=args.storage_sku,
+                lock=args.lock,
+                protect=args.protect,
+            ),
+            opts=child,
+        )
+        self.registry = Registry(
+            f"{name}",
+            RegistryArgs(
+                placement=p,
+                registry_name=suffix.apply(lambda s: naming.registry_name(prefix, env, s)),
+                customer_managed_key=cmk,
+                private_endpoint=args.private_endpoint,
+                diagnostics=diagnostics,
+                zone_redundancy=args.registry_zone_redundancy,
+                lock=args.lock,
+            ),
+            opts=child,
+        )
+        self.identity_access = WorkspaceIdentityAccess(
+            f"{name}-access",
+            IdentityAccessArgs(
+                principal_id=self.identity.principal_id,
+                storage_account_id=self.storage.account.id,
+                key_vault_id=self.key_vault.vault.id,
+                registry_id=self.registry.registry.id,
+                app_insights_id=self.monitoring.app_insights.id,
+            ),
+            opts=child,
+        )
+        self.workspace = MlWorkspace(
+            f"{name}",
+            MlWorkspaceArgs(
+                placement=p,
+                workspace_name=naming.workspace_name(prefix, env),
+                identity=identity,
+                customer_managed_key=cmk,
+                storage_account_id=self.storage.account.id,
+                key_vault_id=self.key_vault.vault.id,
+                registry_id=self.registry.registry.id,
+                app_insights_id=self.monitoring.app_insights.id,
+                private_endpoint=args.private_endpoint,
+                diagnostics=diagnostics,
+                isolation_mode=args.isolation_mode,
+                firewall_sku=args.firewall_sku,
+                outbound_rules=args.outbound_rules,
+                service_side_cmk=args.service_side_cmk,
+                image_build_compute=args.image_build_compute,
+                depends_on=list(self.identity_access.role_assignments.values()),
+                lock=args.lock,
+                protect=args.protect,
+            ),
+            opts=child,
+        )
+        pl = self.workspace.private_link
+        self.compute = MlCompute(
+            f"{name}-compute",
+            MlComputeArgs(
+                placement=p,
+                workspace_name=self.workspace.workspace.name,
+                tenant_id=tenant_id,
+                identity=identity,
+                instances=args.compute_instances,
+                clusters=args.compute_clusters,
+                subnet_id=args.compute_subnet_id,
+                depends_on=[pl.private_endpoint, pl.zone_group],
+            ),
+            opts=child,
+        )
+        self.persona_access = PersonaAccess(
+            f"{name}-personas",
+            PersonaAccessArgs(workspace_id=self.workspace.workspace.id, personas=args.personas),
+            opts=child,
+        )
+        self.workspace_id = self.workspace.workspace.id
+        self.workspace_name = self.workspace.workspace.name
+        self.identity_client_id = self.identity.client_id
+        self.register_outputs(
+            {
+                "workspace_id": self.workspace_id,
+                "workspace_name": self.workspace_name,
+                "discovery_url": self.workspace.workspace.discovery_url,
+                "identity_id": self.identity.id,
+                "identity_client_id": self.identity_client_id,
+                "key_vault_id": self.key_vault.vault.id,
+                "key_vault_uri": self.key_vault.vault.properties.vault_uri,
+                "storage_account_id": self.storage.account.id,
+                "registry_id": self.registry.registry.id,
+                "registry_login_server": self.registry.registry.login_server,
+                "log_analytics_workspace_id": self.monitoring.log_analytics_workspace_id,
+                "app_insights_id": self.monitoring.app_insights.id,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class SecureMlPlatformArgs:
+    """The validated stack settings (see settings.load_settings)."""
+
+    settings: Settings
+
+
+class SecureMlPlatform(pulumi.ComponentResource):
+    """Resource group (or an existing one), network and a SecureMlWorkspace, wired from Settings."""
+
+    network: Network
+    ml: SecureMlWorkspace
+
+    def __init__(
+        self, name: str, args: SecureMlPlatformArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("aml-baseline:platform:SecureMlPlatform", name, None, opts)
+        s = args.settings
+        child = pulumi.ResourceOptions(parent=self)
+        tags = s.all_tags
+        rg_name: pulumi.Input[str]
+        if s.resource_group_name:
+            rg_name = s.resource_group_name
+        else:
+            rg_name = resources.ResourceGroup(
+                f"{name}-rg",
+                resource_group_name=f"rg-{s.prefix}-{s.environment}",
+                location=s.location,
+                tags=tags,
+                opts=child,
+            ).name
+        self.resource_group_name: pulumi.Output[str] = pulumi.Output.from_input(rg_name)
+        placement = Placement(resource_group_name=rg_name, location=s.location, tags=tags)
+        self.network = Network(
+            f"{name}-net",
+            NetworkArgs(
+                placement=placement,
+                address_space=NetworkArgs.address_space if s.existing_vnet_id else s.vnet_address_space,
+                private_endpoint_subnet_prefix=s.private_endpoint_subnet_prefix,
+                compute_subnet_prefix=s.compute_subnet_prefix if s.isolation_mode == "Disabled" else "",
+                existing_vnet_id=s.existing_vnet_id,
+                existing_dns_zone_ids=s.existing_private_dns_zone_ids,
+            ),
+            opts=child,
+        )
+        self.ml = SecureMlWorkspace(
+            f"{name}",
+            SecureMlWorkspaceArgs(
+                placement=placement,
+                prefix=s.prefix,
+                environment=s.environment,
+                private_endpoint=PrivateEndpointArgs(
+                    subnet_id=self.network.private_endpoint_subnet_id, dns_zone_ids=self.network.dns_zone_ids
+                ),
+                compute_subnet_id=self.network.compute_subnet_id,
+                existing_log_analytics_workspace_id=s.existing_log_analytics_workspace_id or None,
+                log_retention_days=None if s.existing_log_analytics_workspace_id else s.log_retention_days,
+                tenant_id=s.tenant_id or None,
+                isolation_mode=s.isolation_mode,
+                firewall_sku=s.firewall_sku,
+                outbound_rules=s.outbound_rules,
+                service_side_cmk=s.service_side_cmk,
+                storage_sku=s.storage_sku,
+                registry_zone_redundancy=s.registry_zone_redundancy,
+                key_rotation_days=s.key_rotation_days,
+                key_expiry_days=s.key_expiry_days,
+                compute_instances=s.compute_instances,
+                compute_clusters=s.compute_clusters,
+                image_build_compute=s.image_build_compute,
+                personas={
+                    k: PersonaGroup(
+                        role=v.role, group_object_id=v.group_object_id, create_group_name=v.create_group_name
+                    )
+                    for k, v in s.personas.items()
+                },
+                lock=LockArgs() if s.locks else None,
+                protect=s.protect,
+            ),
+            opts=child,
+        )
+        self.register_outputs(
+            {
+                "resource_group_name": rg_name,
+                "vnet_id": self.network.vnet_id,
+                "workspace_id": self.ml.workspace_id,
+                "identity_client_id": self.ml.identity_client_id,
+            }
+        )

@@ -1,0 +1,93 @@
+"""Container registry: Premium, no admin user or anonymous pull, no public network or export, CMK."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_azure_native.containerregistry as containerregistry
+
+from components.access import add_lock, add_role_assignments
+from components.interfaces import (
+    CustomerManagedKeyArgs,
+    DiagnosticsArgs,
+    LockArgs,
+    Placement,
+    PrivateEndpointArgs,
+    RoleAssignmentArgs,
+)
+from components.monitoring import add_diagnostics
+from components.private_link import PrivateLink, PrivateLinkArgs
+
+
+@dataclass(frozen=True)
+class RegistryArgs:
+    """Registry name, zone redundancy, and the shared interfaces."""
+
+    placement: Placement
+    registry_name: pulumi.Input[str]
+    customer_managed_key: CustomerManagedKeyArgs
+    private_endpoint: PrivateEndpointArgs
+    diagnostics: DiagnosticsArgs | None
+    zone_redundancy: bool = False
+    role_assignments: Mapping[str, RoleAssignmentArgs] = field(default_factory=dict)
+    lock: LockArgs | None = None
+
+
+class Registry(pulumi.ComponentResource):
+    """Registry `<name>-cr` with private endpoint `<name>-cr` and diagnostics."""
+
+    registry: containerregistry.Registry
+
+    def __init__(self, name: str, args: RegistryArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("aml-baseline:registry:Registry", name, None, opts)
+        p = args.placement
+        cmk = args.customer_managed_key
+        # The registry takes identities as a map {id: {}}, unlike ML, storage and key vault (a list).
+        identities = pulumi.Output.from_input(cmk.identity.id).apply(
+            lambda i: {i: containerregistry.UserIdentityPropertiesArgs()}
+        )
+        self.registry = containerregistry.Registry(
+            f"{name}-cr",
+            resource_group_name=p.resource_group_name,
+            location=p.location,
+            registry_name=args.registry_name,
+            tags=dict(p.tags),
+            sku=containerregistry.SkuArgs(name="Premium"),
+            admin_user_enabled=False,
+            anonymous_pull_enabled=False,
+            public_network_access="Disabled",
+            network_rule_bypass_options="AzureServices",
+            data_endpoint_enabled=False,
+            zone_redundancy="Enabled" if args.zone_redundancy else "Disabled",
+            policies=containerregistry.PoliciesArgs(
+                export_policy=containerregistry.ExportPolicyArgs(status="disabled"),
+            ),
+            identity=containerregistry.IdentityPropertiesArgs(
+                type=containerregistry.ResourceIdentityType.USER_ASSIGNED, user_assigned_identities=identities
+            ),
+            encryption=containerregistry.EncryptionPropertyArgs(
+                status="enabled",
+                key_vault_properties=containerregistry.KeyVaultPropertiesArgs(
+                    identity=cmk.identity.client_id, key_identifier=cmk.key_uri
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(cmk.depends_on)),
+        )
+        self.private_link = PrivateLink(
+            f"{name}-cr",
+            PrivateLinkArgs(
+                placement=p,
+                target_id=self.registry.id,
+                group_id="registry",
+                private_endpoint=args.private_endpoint,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        add_diagnostics(f"{name}-cr", self.registry.id, args.diagnostics, self)
+        self.role_assignments = add_role_assignments(
+            f"{name}-cr", self.registry.id, args.role_assignments, self
+        )
+        add_lock(f"{name}-cr", self.registry.id, args.lock, self)
+        self.register_outputs({"registry_id": self.registry.id, "login_server": self.registry.login_server})

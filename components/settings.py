@@ -1,0 +1,671 @@
+"""Typed, validated stack settings.
+
+`load_settings` is a pure function from a plain mapping (what `pulumi.Config` holds, camelCase keys) to a
+frozen `Settings`. It runs before any resource registers; every error names the config key (namespaced as
+Pulumi shows it) and says what is allowed. All errors of one configuration are reported together.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from components import naming
+from components.naming import PRIVATE_DNS_ZONES
+from components.roles import FORBIDDEN_FOR_PRINCIPALS, ROLE_IDS
+
+PROJECT = "aml-secure-baseline"
+LOCATION_KEY = "azure-native:location"
+
+# Azure regions where Azure Machine Learning with managed networks is offered (lower-case, no spaces).
+KNOWN_REGIONS: frozenset[str] = frozenset(
+    {
+        "australiaeast", "brazilsouth", "canadacentral", "centralindia", "centralus", "eastasia", "eastus",
+        "eastus2", "francecentral", "germanywestcentral", "italynorth", "japaneast", "japanwest", "koreacentral",
+        "northcentralus", "northeurope", "norwayeast", "polandcentral", "qatarcentral", "southafricanorth",
+        "southcentralus", "southeastasia", "swedencentral", "switzerlandnorth", "uaenorth", "uksouth", "ukwest",
+        "westcentralus", "westeurope", "westus", "westus2", "westus3",
+    }
+)  # fmt: skip
+
+ISOLATION_MODES = ("AllowOnlyApprovedOutbound", "AllowInternetOutbound", "Disabled")
+FIREWALL_SKUS = ("Standard", "Basic")
+STORAGE_SKUS = (
+    "Standard_LRS",
+    "Standard_ZRS",
+    "Standard_GRS",
+    "Standard_GZRS",
+    "Standard_RAGRS",
+    "Standard_RAGZRS",
+)
+PERSONAS: dict[str, str] = {
+    "dataScientists": "AzureML Data Scientist",
+    "mlEngineers": "AzureML Compute Operator",
+    "readers": "Reader",
+}
+OUTBOUND_RULE_TYPES = ("FQDN", "PrivateEndpoint", "ServiceTag")
+FORBIDDEN_SERVICE_TAGS = frozenset({"internet", "*"})
+VM_PRIORITIES = ("Dedicated", "LowPriority")
+IDLE_MIN_MINUTES = 15
+IDLE_MAX_MINUTES = 3 * 24 * 60
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_ARM_ID = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/[^/]+/.+", re.IGNORECASE)
+_VNET_ID = re.compile(
+    r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/virtualNetworks/[^/]+$",
+    re.IGNORECASE,
+)
+_FQDN = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_PORTS = re.compile(r"^(\*|\d{1,5}(-\d{1,5})?)(,\s*\d{1,5}(-\d{1,5})?)*$")
+_CRON = re.compile(r"^\S+ \S+ \S+ \S+ \S+$")
+_RULE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+_VM_SIZE = re.compile(r"^Standard_[A-Za-z0-9_]+$")
+_ENV = re.compile(r"^[a-z][a-z0-9]{1,7}$")
+_PREFIX = re.compile(r"^[a-z][a-z0-9]{1,9}$")
+
+
+class SettingsError(ValueError):
+    """Invalid stack configuration. `errors` lists each problem; the message joins them one per line."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = list(errors)
+
+
+@dataclass(frozen=True)
+class OutboundRule:
+    """One managed-network outbound rule (config `outboundRules.<name>`)."""
+
+    type: str
+    destination: str = ""
+    """FQDN rules: the host name; ServiceTag rules: the service tag; PrivateEndpoint: the target resource ID."""
+    subresource_target: str = ""
+    protocol: str = "TCP"
+    port_ranges: str = "443"
+    spark_enabled: bool = False
+
+
+@dataclass(frozen=True)
+class ComputeSchedule:
+    """Start/stop cron schedules of a compute instance (5-field cron, in `time_zone`)."""
+
+    start: str = ""
+    stop: str = ""
+    time_zone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class ComputeInstanceSpec:
+    """A personal compute instance (config `computeInstances.<name>`)."""
+
+    user_object_id: str
+    vm_size: str = "Standard_DS3_v2"
+    idle_shutdown_minutes: int = 60
+    schedule: ComputeSchedule | None = None
+
+
+@dataclass(frozen=True)
+class ComputeClusterSpec:
+    """A compute cluster that scales to zero (config `computeClusters.<name>`)."""
+
+    vm_size: str = "Standard_DS3_v2"
+    max_nodes: int = 4
+    vm_priority: str = "Dedicated"
+    scale_down_seconds: int = 120
+
+
+@dataclass(frozen=True)
+class PersonaSpec:
+    """An Entra group that gets a persona's role on the workspace (existing object ID, or created)."""
+
+    role: str
+    group_object_id: str = ""
+    create_group_name: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated configuration of one stack. Defaults are the secure values."""
+
+    environment: str
+    owner: str
+    prefix: str
+    location: str
+    tags: Mapping[str, str] = field(default_factory=dict)
+    resource_group_name: str = ""
+    vnet_address_space: tuple[str, ...] = ("10.20.0.0/22",)
+    private_endpoint_subnet_prefix: str = "10.20.0.0/24"
+    compute_subnet_prefix: str = ""
+    existing_vnet_id: str = ""
+    existing_private_dns_zone_ids: Mapping[str, str] = field(default_factory=dict)
+    existing_log_analytics_workspace_id: str = ""
+    log_retention_days: int = 90
+    isolation_mode: str = "AllowOnlyApprovedOutbound"
+    firewall_sku: str = "Standard"
+    outbound_rules: Mapping[str, OutboundRule] = field(default_factory=dict)
+    service_side_cmk: bool = False
+    storage_sku: str = "Standard_LRS"
+    registry_zone_redundancy: bool = False
+    key_rotation_days: int = 90
+    key_expiry_days: int = 365
+    locks: bool = False
+    protect: bool = False
+    tenant_id: str = ""
+    compute_instances: Mapping[str, ComputeInstanceSpec] = field(default_factory=dict)
+    compute_clusters: Mapping[str, ComputeClusterSpec] = field(default_factory=dict)
+    image_build_compute: str = ""
+    personas: Mapping[str, PersonaSpec] = field(default_factory=dict)
+
+    @property
+    def all_tags(self) -> dict[str, str]:
+        """Tags for every taggable resource: config tags plus the required `environment` and `owner`."""
+        return {**self.tags, "environment": self.environment, "owner": self.owner}
+
+
+# Project config keys, their Pulumi types and defaults: the single source for Pulumi.yaml and __main__.py.
+CONFIG_SCHEMA: dict[str, tuple[str, Any, str]] = {
+    "environment": ("string", "dev", "Environment name (2-8 lower-case letters/digits); tag `environment`."),
+    "owner": ("string", "platform-team", "Owning team or contact; tag `owner`."),
+    "prefix": (
+        "string",
+        "amlsec",
+        "Short name prefix (2-10 lower-case letters/digits, starting with a letter).",
+    ),
+    "tags": ("object", {}, "Extra tags for every taggable resource."),
+    "resourceGroupName": ("string", "", "Existing resource group to deploy into; empty creates one."),
+    "vnetAddressSpace": ("array", ["10.20.0.0/22"], "VNet address prefixes (CIDR)."),
+    "privateEndpointSubnetPrefix": ("string", "10.20.0.0/24", "Private endpoint subnet (CIDR)."),
+    "computeSubnetPrefix": ("string", "", "Compute subnet (CIDR); required when isolationMode is Disabled."),
+    "existingVnetId": ("string", "", "Existing (spoke) VNet resource ID; empty creates a VNet."),
+    "existingPrivateDnsZoneIds": (
+        "object",
+        {},
+        "Central private DNS zone IDs keyed by zone name; empty creates them.",
+    ),
+    "existingLogAnalyticsWorkspaceId": (
+        "string",
+        "",
+        "Existing Log Analytics workspace ID; empty creates one.",
+    ),
+    "logRetentionDays": ("integer", 90, "Log Analytics retention in days (30-730)."),
+    "isolationMode": ("string", "AllowOnlyApprovedOutbound", "Managed network isolation mode."),
+    "firewallSku": ("string", "Standard", "Managed network firewall SKU (Standard or Basic)."),
+    "outboundRules": ("object", {}, "Managed network outbound rules keyed by rule name."),
+    "serviceSideCmk": ("boolean", False, "Keep CMK-encrypted workspace metadata service-side."),
+    "storageSku": ("string", "Standard_LRS", "Storage account SKU."),
+    "registryZoneRedundancy": ("boolean", False, "Zone-redundant container registry."),
+    "keyRotationDays": (
+        "integer",
+        90,
+        "Rotate the CMK this many days after creation (7 to keyExpiryDays-7).",
+    ),
+    "keyExpiryDays": ("integer", 365, "CMK versions expire this many days after creation (28-3650)."),
+    "locks": ("boolean", False, "CanNotDelete locks on stateful resources."),
+    "protect": ("boolean", False, "Pulumi protect on key vault, key, storage and workspace."),
+    "tenantId": ("string", "", "Entra tenant ID; empty uses the deploying identity's tenant."),
+    "computeInstances": ("object", {}, "Personal compute instances keyed by name."),
+    "computeClusters": ("object", {}, "Compute clusters keyed by name."),
+    "imageBuildCompute": ("string", "", "Cluster (a computeClusters key) that builds images; empty: none."),
+    "personas": ("object", {}, "Persona groups: dataScientists, mlEngineers, readers."),
+}
+
+
+class _Errors:
+    """Collects problems as `<namespaced key>: <problem>; allowed: <what>`."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, key: str, problem: str, allowed: str) -> None:
+        full = key if ":" in key.split(".")[0] else f"{PROJECT}:{key}"
+        self.items.append(f"{full}: {problem}; allowed: {allowed}")
+
+
+def _cidr(errors: _Errors, key: str, value: Any) -> ipaddress.IPv4Network | None:
+    if not isinstance(value, str):
+        errors.add(key, f"{value!r} is not a CIDR", "an IPv4 CIDR such as 10.20.0.0/24")
+        return None
+    try:
+        return ipaddress.IPv4Network(value, strict=True)
+    except ValueError:
+        errors.add(
+            key, f"{value!r} is not a valid CIDR", "an IPv4 CIDR with host bits zero, such as 10.20.0.0/24"
+        )
+        return None
+
+
+def _int(errors: _Errors, key: str, value: Any, low: int, high: int, unit: str = "") -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(str(value))
+        except ValueError:
+            errors.add(key, f"{value!r} is not an integer", f"an integer from {low} to {high}{unit}")
+            return low
+    if not low <= value <= high:
+        errors.add(key, f"{value} is out of range", f"an integer from {low} to {high}{unit}")
+    return int(value)
+
+
+def _bool(errors: _Errors, key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    errors.add(key, f"{value!r} is not a boolean", "true or false")
+    return False
+
+
+def _choice(errors: _Errors, key: str, value: Any, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        errors.add(key, f"{value!r} is not supported", ", ".join(allowed))
+    return str(value)
+
+
+def _mapping(errors: _Errors, key: str, value: Any) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        errors.add(key, f"{type(value).__name__} given", "an object keyed by name")
+        return {}
+    return value
+
+
+def _unknown_keys(errors: _Errors, key: str, value: Mapping[str, Any], known: set[str]) -> None:
+    for k in value:
+        if k not in known:
+            errors.add(f"{key}.{k}", "unknown setting", ", ".join(sorted(known)))
+
+
+def validate_network(
+    errors: _Errors, cfg: Mapping[str, Any], isolation_mode: str
+) -> tuple[tuple[str, ...], str, str]:
+    """CIDRs well-formed, subnets inside the address space, subnets not overlapping."""
+    raw_space = cfg["vnetAddressSpace"]
+    if not isinstance(raw_space, list | tuple) or not raw_space:
+        errors.add("vnetAddressSpace", f"{raw_space!r} given", "a non-empty list of IPv4 CIDRs")
+        raw_space = []
+    spaces = [n for i, s in enumerate(raw_space) if (n := _cidr(errors, f"vnetAddressSpace[{i}]", s))]
+    for i, a in enumerate(spaces):
+        for b in spaces[i + 1 :]:
+            if a.overlaps(b):
+                errors.add("vnetAddressSpace", f"{a} overlaps {b}", "address prefixes that do not overlap")
+    subnets: dict[str, ipaddress.IPv4Network] = {}
+    pe = _cidr(errors, "privateEndpointSubnetPrefix", cfg["privateEndpointSubnetPrefix"])
+    if pe:
+        subnets["privateEndpointSubnetPrefix"] = pe
+    compute_raw = cfg["computeSubnetPrefix"]
+    if compute_raw:
+        compute = _cidr(errors, "computeSubnetPrefix", compute_raw)
+        if compute:
+            subnets["computeSubnetPrefix"] = compute
+    elif isolation_mode == "Disabled":
+        errors.add(
+            "computeSubnetPrefix",
+            "missing while isolationMode is Disabled",
+            "an IPv4 CIDR inside vnetAddressSpace (compute needs a subnet without a managed network)",
+        )
+    for key, net in subnets.items():
+        if net.prefixlen > 28:
+            errors.add(key, f"{net} is smaller than /28", "a prefix length of /28 or larger (Azure minimum)")
+        if spaces and not any(net.subnet_of(s) for s in spaces):
+            errors.add(
+                key, f"{net} is outside the address space", f"a subnet of {', '.join(map(str, spaces))}"
+            )
+    if len(subnets) == 2 and subnets["privateEndpointSubnetPrefix"].overlaps(subnets["computeSubnetPrefix"]):
+        errors.add(
+            "computeSubnetPrefix",
+            f"{subnets['computeSubnetPrefix']} overlaps privateEndpointSubnetPrefix {subnets['privateEndpointSubnetPrefix']}",
+            "subnets that do not overlap",
+        )
+    return tuple(str(s) for s in raw_space), str(cfg["privateEndpointSubnetPrefix"]), str(compute_raw or "")
+
+
+def validate_outbound_rules(errors: _Errors, raw: Any, isolation_mode: str) -> dict[str, OutboundRule]:
+    """FQDN, PrivateEndpoint and ServiceTag rules; none may open the internet."""
+    rules: dict[str, OutboundRule] = {}
+    raw_map = _mapping(errors, "outboundRules", raw)
+    if raw_map and isolation_mode != "AllowOnlyApprovedOutbound":
+        errors.add(
+            "outboundRules",
+            f"rules given while isolationMode is {isolation_mode}",
+            "rules only with AllowOnlyApprovedOutbound",
+        )
+    for name, spec in raw_map.items():
+        key = f"outboundRules.{name}"
+        if not _RULE_NAME.match(name):
+            errors.add(
+                key, "invalid rule name", "1-63 letters, digits, '-' or '_', starting with a letter or digit"
+            )
+        spec = _mapping(errors, key, spec)
+        if not spec:
+            continue
+        _unknown_keys(
+            errors,
+            key,
+            spec,
+            {"type", "destination", "subresourceTarget", "protocol", "portRanges", "sparkEnabled"},
+        )
+        rtype = _choice(errors, f"{key}.type", spec.get("type"), OUTBOUND_RULE_TYPES)
+        dest = str(spec.get("destination", ""))
+        if rtype == "FQDN":
+            labels = dest.lstrip("*.").split(".")
+            if not _FQDN.match(dest.lower()) or (dest.startswith("*.") and len(labels) < 2):
+                errors.add(
+                    f"{key}.destination",
+                    f"{dest!r} is not an approved FQDN",
+                    "a host name such as pypi.org or *.pythonhosted.org (no '*' or bare wildcard TLD)",
+                )
+        elif rtype == "ServiceTag":
+            if not dest or dest.lower() in FORBIDDEN_SERVICE_TAGS:
+                errors.add(
+                    f"{key}.destination",
+                    f"{dest!r} opens the internet",
+                    "an Azure service tag other than Internet or *",
+                )
+            ports = str(spec.get("portRanges", "443"))
+            if not _PORTS.match(ports):
+                errors.add(
+                    f"{key}.portRanges",
+                    f"{ports!r} is not a port list",
+                    "ports or ranges such as 443 or 80,8000-8080",
+                )
+            _choice(errors, f"{key}.protocol", spec.get("protocol", "TCP"), ("TCP", "UDP", "ICMP", "*"))
+        elif rtype == "PrivateEndpoint":
+            if not _ARM_ID.match(dest):
+                errors.add(f"{key}.destination", f"{dest!r} is not a resource ID", "an Azure resource ID")
+            if not spec.get("subresourceTarget"):
+                errors.add(
+                    f"{key}.subresourceTarget", "missing", "the target's private link group ID, such as blob"
+                )
+        rules[name] = OutboundRule(
+            type=rtype,
+            destination=dest,
+            subresource_target=str(spec.get("subresourceTarget", "")),
+            protocol=str(spec.get("protocol", "TCP")),
+            port_ranges=str(spec.get("portRanges", "443")),
+            spark_enabled=_bool(errors, f"{key}.sparkEnabled", spec.get("sparkEnabled", False)),
+        )
+    return rules
+
+
+def validate_compute(
+    errors: _Errors, raw_instances: Any, raw_clusters: Any, image_build: str
+) -> tuple[dict[str, ComputeInstanceSpec], dict[str, ComputeClusterSpec]]:
+    """Compute names, sizes, idle shutdown, schedules and user assignment."""
+    instances: dict[str, ComputeInstanceSpec] = {}
+    for name, spec in _mapping(errors, "computeInstances", raw_instances).items():
+        key = f"computeInstances.{name}"
+        if problem := naming.compute_instance_name_problem(name):
+            errors.add(key, f"name {name!r} {problem}", naming.COMPUTE_INSTANCE_RULE)
+        spec = _mapping(errors, key, spec)
+        _unknown_keys(errors, key, spec, {"userObjectId", "vmSize", "idleShutdownMinutes", "schedule"})
+        user = str(spec.get("userObjectId", ""))
+        if not user:
+            errors.add(
+                f"{key}.userObjectId", "missing", "the Entra object ID (GUID) of the instance's single user"
+            )
+        elif not _GUID.match(user):
+            errors.add(
+                f"{key}.userObjectId",
+                f"{user!r} is not a GUID",
+                "the Entra object ID (GUID) of the instance's single user",
+            )
+        vm_size = str(spec.get("vmSize", "Standard_DS3_v2"))
+        if not _VM_SIZE.match(vm_size):
+            errors.add(
+                f"{key}.vmSize", f"{vm_size!r} is not a VM size", "an Azure VM size such as Standard_DS3_v2"
+            )
+        idle = _int(
+            errors,
+            f"{key}.idleShutdownMinutes",
+            spec.get("idleShutdownMinutes", 60),
+            IDLE_MIN_MINUTES,
+            IDLE_MAX_MINUTES,
+            " minutes (15 minutes to 3 days)",
+        )
+        schedule = None
+        if "schedule" in spec:
+            sched = _mapping(errors, f"{key}.schedule", spec["schedule"])
+            _unknown_keys(errors, f"{key}.schedule", sched, {"start", "stop", "timeZone"})
+            for part in ("start", "stop"):
+                expr = str(sched.get(part, ""))
+                if expr and not _CRON.match(expr):
+                    errors.add(
+                        f"{key}.schedule.{part}",
+                        f"{expr!r} is not a cron expression",
+                        "5 fields: minute hour day month weekday",
+                    )
+            schedule = ComputeSchedule(
+                str(sched.get("start", "")), str(sched.get("stop", "")), str(sched.get("timeZone", "UTC"))
+            )
+        instances[name] = ComputeInstanceSpec(user, vm_size, idle, schedule)
+    clusters: dict[str, ComputeClusterSpec] = {}
+    for name, spec in _mapping(errors, "computeClusters", raw_clusters).items():
+        key = f"computeClusters.{name}"
+        if problem := naming.compute_cluster_name_problem(name):
+            errors.add(key, f"name {name!r} {problem}", naming.COMPUTE_CLUSTER_RULE)
+        spec = _mapping(errors, key, spec)
+        _unknown_keys(errors, key, spec, {"vmSize", "maxNodes", "vmPriority", "scaleDownSeconds"})
+        vm_size = str(spec.get("vmSize", "Standard_DS3_v2"))
+        if not _VM_SIZE.match(vm_size):
+            errors.add(
+                f"{key}.vmSize", f"{vm_size!r} is not a VM size", "an Azure VM size such as Standard_DS3_v2"
+            )
+        clusters[name] = ComputeClusterSpec(
+            vm_size=vm_size,
+            max_nodes=_int(errors, f"{key}.maxNodes", spec.get("maxNodes", 4), 1, 100),
+            vm_priority=_choice(
+                errors, f"{key}.vmPriority", spec.get("vmPriority", "Dedicated"), VM_PRIORITIES
+            ),
+            scale_down_seconds=_int(
+                errors, f"{key}.scaleDownSeconds", spec.get("scaleDownSeconds", 120), 60, 86400
+            ),
+        )
+    overlap = set(instances) & set(clusters)
+    for name in sorted(overlap):
+        errors.add(
+            f"computeClusters.{name}",
+            "name is also a compute instance",
+            "compute names unique within the workspace",
+        )
+    if image_build and image_build not in clusters:
+        errors.add(
+            "imageBuildCompute",
+            f"{image_build!r} is not a configured cluster",
+            f"one of computeClusters: {', '.join(sorted(clusters)) or '(none configured)'}",
+        )
+    return instances, clusters
+
+
+def validate_personas(errors: _Errors, raw: Any) -> dict[str, PersonaSpec]:
+    """Known persona names, known non-privileged roles, an existing group or one to create (never both)."""
+    personas: dict[str, PersonaSpec] = {}
+    for name, spec in _mapping(errors, "personas", raw).items():
+        key = f"personas.{name}"
+        if name not in PERSONAS:
+            errors.add(key, "unknown persona", ", ".join(PERSONAS))
+            continue
+        spec = _mapping(errors, key, spec)
+        _unknown_keys(errors, key, spec, {"groupObjectId", "createGroup", "role"})
+        role = str(spec.get("role", PERSONAS[name]))
+        if role not in ROLE_IDS:
+            errors.add(
+                f"{key}.role",
+                f"unknown role {role!r}",
+                "a built-in role name from components/roles.py, e.g. " + PERSONAS[name],
+            )
+        elif role in FORBIDDEN_FOR_PRINCIPALS:
+            errors.add(
+                f"{key}.role",
+                f"{role!r} is privileged",
+                "a role other than Owner, Contributor or User Access Administrator",
+            )
+        group = str(spec.get("groupObjectId", ""))
+        create = str(spec.get("createGroup", ""))
+        if bool(group) == bool(create):
+            errors.add(
+                key,
+                "needs exactly one of groupObjectId and createGroup",
+                "groupObjectId (an existing Entra group) or createGroup (a display name)",
+            )
+        elif group and not _GUID.match(group):
+            errors.add(
+                f"{key}.groupObjectId",
+                f"{group!r} is not a GUID",
+                "the Entra object ID (GUID) of an existing group",
+            )
+        personas[name] = PersonaSpec(role=role, group_object_id=group, create_group_name=create)
+    return personas
+
+
+def load_settings(config: Mapping[str, Any], location: str | None) -> Settings:
+    """Validate a stack's configuration (project keys without namespace, camelCase) and build `Settings`.
+
+    Missing keys take the defaults of `CONFIG_SCHEMA`. Raises `SettingsError` listing every problem.
+    """
+    errors = _Errors()
+    unknown = sorted(set(config) - set(CONFIG_SCHEMA))
+    for key in unknown:
+        errors.add(key, "unknown config key", "the keys declared in Pulumi.yaml")
+    cfg = {
+        k: (config[k] if config.get(k) is not None else default)
+        for k, (_, default, _) in CONFIG_SCHEMA.items()
+    }
+
+    region = (location or "").replace(" ", "").lower()
+    if region not in KNOWN_REGIONS:
+        errors.add(
+            LOCATION_KEY,
+            f"{location!r} is not a known region",
+            "an Azure region with Azure ML, such as westeurope",
+        )
+    env = str(cfg["environment"])
+    if not _ENV.match(env):
+        errors.add(
+            "environment", f"{env!r} is invalid", "2-8 lower-case letters or digits, starting with a letter"
+        )
+    prefix = str(cfg["prefix"])
+    if not _PREFIX.match(prefix):
+        errors.add(
+            "prefix", f"{prefix!r} is invalid", "2-10 lower-case letters or digits, starting with a letter"
+        )
+    elif _ENV.match(env):
+        for resource, problem in naming.name_problems(prefix, env).items():
+            errors.add(
+                "prefix",
+                f"{prefix!r} with environment {env!r} makes the {resource} name {problem}",
+                "a shorter prefix",
+            )
+    owner = str(cfg["owner"])
+    if not owner or len(owner) > 256:
+        errors.add(
+            "owner", f"{owner!r} is invalid", "a non-empty team name or contact, at most 256 characters"
+        )
+    tags = _mapping(errors, "tags", cfg["tags"])
+    for k, v in tags.items():
+        if len(k) > 512 or any(c in k for c in "<>%&\\?/") or not isinstance(v, str) or len(v) > 256:
+            errors.add(
+                f"tags.{k}",
+                "invalid tag",
+                "names up to 512 characters without <>%&\\?/ and string values up to 256",
+            )
+
+    isolation = _choice(errors, "isolationMode", cfg["isolationMode"], ISOLATION_MODES)
+    space, pe_prefix, compute_prefix = validate_network(errors, cfg, isolation)
+    vnet_id = str(cfg["existingVnetId"])
+    if vnet_id and not _VNET_ID.match(vnet_id):
+        errors.add(
+            "existingVnetId",
+            f"{vnet_id!r} is not a VNet resource ID",
+            "/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>",
+        )
+    zone_ids = {
+        str(k): str(v)
+        for k, v in _mapping(errors, "existingPrivateDnsZoneIds", cfg["existingPrivateDnsZoneIds"]).items()
+    }
+    if zone_ids:
+        missing = [z for z in PRIVATE_DNS_ZONES if z not in zone_ids]
+        extra = [z for z in zone_ids if z not in PRIVATE_DNS_ZONES]
+        if missing or extra:
+            errors.add(
+                "existingPrivateDnsZoneIds",
+                f"missing {missing}, unknown {extra}",
+                "exactly the zones " + ", ".join(PRIVATE_DNS_ZONES),
+            )
+        for zone, zid in zone_ids.items():
+            if not _ARM_ID.match(zid) or "/privatednszones/" not in zid.lower():
+                errors.add(
+                    f"existingPrivateDnsZoneIds.{zone}",
+                    f"{zid!r} is not a private DNS zone ID",
+                    "/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/privateDnsZones/<zone>",
+                )
+    law_id = str(cfg["existingLogAnalyticsWorkspaceId"])
+    if law_id and not (
+        _ARM_ID.match(law_id) and "/microsoft.operationalinsights/workspaces/" in law_id.lower()
+    ):
+        errors.add(
+            "existingLogAnalyticsWorkspaceId",
+            f"{law_id!r} is not a Log Analytics workspace ID",
+            "/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>",
+        )
+    rg = str(cfg["resourceGroupName"])
+    if rg and not re.match(r"^[-\w.()]{0,89}[-\w()]$", rg):
+        errors.add(
+            "resourceGroupName",
+            f"{rg!r} is invalid",
+            "1-90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'",
+        )
+    tenant = str(cfg["tenantId"])
+    if tenant and not _GUID.match(tenant):
+        errors.add("tenantId", f"{tenant!r} is not a GUID", "an Entra tenant ID (GUID) or empty")
+
+    retention = _int(errors, "logRetentionDays", cfg["logRetentionDays"], 30, 730)
+    firewall = _choice(errors, "firewallSku", cfg["firewallSku"], FIREWALL_SKUS)
+    rules = validate_outbound_rules(errors, cfg["outboundRules"], isolation)
+    storage_sku = _choice(errors, "storageSku", cfg["storageSku"], STORAGE_SKUS)
+    expiry = _int(errors, "keyExpiryDays", cfg["keyExpiryDays"], 28, 3650)
+    rotation = _int(
+        errors, "keyRotationDays", cfg["keyRotationDays"], 7, max(7, expiry - 7), " (keyExpiryDays - 7)"
+    )
+    image_build = str(cfg["imageBuildCompute"])
+    instances, clusters = validate_compute(
+        errors, cfg["computeInstances"], cfg["computeClusters"], image_build
+    )
+    personas = validate_personas(errors, cfg["personas"])
+    flags = {
+        k: _bool(errors, k, cfg[k]) for k in ("serviceSideCmk", "registryZoneRedundancy", "locks", "protect")
+    }
+
+    if errors.items:
+        raise SettingsError(errors.items)
+    return Settings(
+        environment=env,
+        owner=owner,
+        prefix=prefix,
+        location=region,
+        tags={str(k): str(v) for k, v in tags.items()},
+        resource_group_name=rg,
+        vnet_address_space=space,
+        private_endpoint_subnet_prefix=pe_prefix,
+        compute_subnet_prefix=compute_prefix,
+        existing_vnet_id=vnet_id,
+        existing_private_dns_zone_ids=zone_ids,
+        existing_log_analytics_workspace_id=law_id,
+        log_retention_days=retention,
+        isolation_mode=isolation,
+        firewall_sku=firewall,
+        outbound_rules=rules,
+        service_side_cmk=flags["serviceSideCmk"],
+        storage_sku=storage_sku,
+        registry_zone_redundancy=flags["registryZoneRedundancy"],
+        key_rotation_days=rotation,
+        key_expiry_days=expiry,
+        locks=flags["locks"],
+        protect=flags["protect"],
+        tenant_id=tenant,
+        compute_instances=instances,
+        compute_clusters=clusters,
+        image_build_compute=image_build,
+        personas=personas,
+    )

@@ -1,0 +1,173 @@
+"""The Azure ML workspace: managed network with approved outbound only, no public network, CMK, HBI.
+
+Created after the identity's role assignments (CMK and the documented access), with a private endpoint in
+both the api and notebooks zones and diagnostics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_azure_native.machinelearningservices as ml
+
+from components.access import add_lock, add_role_assignments
+from components.interfaces import (
+    CustomerManagedKeyArgs,
+    DiagnosticsArgs,
+    IdentityArgs,
+    LockArgs,
+    Placement,
+    PrivateEndpointArgs,
+    RoleAssignmentArgs,
+)
+from components.monitoring import add_diagnostics
+from components.private_link import PrivateLink, PrivateLinkArgs
+from components.settings import OutboundRule
+
+OutboundRuleArgs = (
+    ml.FqdnOutboundRuleArgs | ml.PrivateEndpointOutboundRuleArgs | ml.ServiceTagOutboundRuleArgs
+)
+
+
+def outbound_rule_args(rule: OutboundRule) -> OutboundRuleArgs:
+    """The SDK input for one validated outbound rule (category UserDefined)."""
+    if rule.type == "FQDN":
+        return ml.FqdnOutboundRuleArgs(type="FQDN", category="UserDefined", destination=rule.destination)
+    if rule.type == "ServiceTag":
+        return ml.ServiceTagOutboundRuleArgs(
+            type="ServiceTag",
+            category="UserDefined",
+            destination=ml.ServiceTagDestinationArgs(
+                service_tag=rule.destination,
+                protocol=rule.protocol,
+                port_ranges=rule.port_ranges,
+                action="Allow",
+            ),
+        )
+    if rule.type == "PrivateEndpoint":
+        return ml.PrivateEndpointOutboundRuleArgs(
+            type="PrivateEndpoint",
+            category="UserDefined",
+            destination=ml.PrivateEndpointDestinationArgs(
+                service_resource_id=rule.destination,
+                subresource_target=rule.subresource_target,
+                spark_enabled=rule.spark_enabled,
+            ),
+        )
+    raise ValueError(f"outbound rule type {rule.type!r}; allowed: FQDN, PrivateEndpoint, ServiceTag")
+
+
+@dataclass(frozen=True)
+class MlWorkspaceArgs:
+    """Workspace dependencies (IDs of existing or created resources) and the shared interfaces."""
+
+    placement: Placement
+    workspace_name: pulumi.Input[str]
+    identity: IdentityArgs
+    customer_managed_key: CustomerManagedKeyArgs
+    storage_account_id: pulumi.Input[str]
+    key_vault_id: pulumi.Input[str]
+    registry_id: pulumi.Input[str]
+    app_insights_id: pulumi.Input[str]
+    private_endpoint: PrivateEndpointArgs
+    diagnostics: DiagnosticsArgs | None
+    isolation_mode: str = "AllowOnlyApprovedOutbound"
+    """Weakening it (AllowInternetOutbound, Disabled) is an explicit choice; Disabled needs a compute subnet."""
+    firewall_sku: str = "Standard"
+    outbound_rules: Mapping[str, OutboundRule] = field(default_factory=dict)
+    service_side_cmk: bool = False
+    image_build_compute: str = ""
+    depends_on: Sequence[pulumi.Resource] = ()
+    """Role assignments the workspace needs before creation (beyond the CMK's, which comes with the key)."""
+    role_assignments: Mapping[str, RoleAssignmentArgs] = field(default_factory=dict)
+    lock: LockArgs | None = None
+    protect: bool = False
+
+
+class MlWorkspace(pulumi.ComponentResource):
+    """Workspace `<name>-mlw`, its private endpoint `<name>-mlw` and diagnostics."""
+
+    workspace: ml.Workspace
+    private_link: PrivateLink
+
+    def __init__(self, name: str, args: MlWorkspaceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("aml-baseline:workspace:MlWorkspace", name, None, opts)
+        if args.outbound_rules and args.isolation_mode != "AllowOnlyApprovedOutbound":
+            raise ValueError("outbound_rules: only with isolation_mode AllowOnlyApprovedOutbound")
+        p = args.placement
+        cmk = args.customer_managed_key
+        managed = args.isolation_mode != "Disabled"
+        self.workspace = ml.Workspace(
+            f"{name}-mlw",
+            resource_group_name=p.resource_group_name,
+            location=p.location,
+            workspace_name=args.workspace_name,
+            tags=dict(p.tags),
+            kind="Default",
+            sku=ml.SkuArgs(name="Basic", tier=ml.SkuTier.BASIC),
+            friendly_name=args.workspace_name,
+            identity=ml.ManagedServiceIdentityArgs(
+                type=ml.ManagedServiceIdentityType.USER_ASSIGNED, user_assigned_identities=[args.identity.id]
+            ),
+            primary_user_assigned_identity=args.identity.id,
+            storage_account=args.storage_account_id,
+            key_vault=args.key_vault_id,
+            container_registry=args.registry_id,
+            application_insights=args.app_insights_id,
+            public_network_access=ml.PublicNetworkAccessType.DISABLED,
+            allow_public_access_when_behind_vnet=False,
+            managed_network=ml.ManagedNetworkSettingsArgs(
+                isolation_mode=args.isolation_mode,
+                firewall_sku=args.firewall_sku
+                if args.isolation_mode == "AllowOnlyApprovedOutbound"
+                else None,
+                enable_network_monitor=False,
+                outbound_rules={k: outbound_rule_args(r) for k, r in args.outbound_rules.items()} or None,
+            ),
+            provision_network_now=managed,
+            encryption=ml.EncryptionPropertyArgs(
+                status=ml.EncryptionStatus.ENABLED,
+                identity=ml.IdentityForCmkArgs(user_assigned_identity=cmk.identity.id),
+                key_vault_properties=ml.KeyVaultPropertiesArgs(
+                    key_vault_arm_id=cmk.key_vault_id,
+                    key_identifier=cmk.key_uri_with_version,
+                    identity_client_id=cmk.identity.client_id,
+                ),
+            ),
+            enable_service_side_cmk_encryption=args.service_side_cmk,
+            hbi_workspace=True,
+            system_datastores_auth_mode=ml.SystemDatastoresAuthMode.IDENTITY,
+            v1_legacy_mode=False,
+            image_build_compute=args.image_build_compute or None,
+            serverless_compute_settings=ml.ServerlessComputeSettingsArgs(
+                serverless_compute_no_public_ip=True
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.protect, depends_on=[*cmk.depends_on, *args.depends_on]
+            ),
+        )
+        self.private_link = PrivateLink(
+            f"{name}-mlw",
+            PrivateLinkArgs(
+                placement=p,
+                target_id=self.workspace.id,
+                group_id="amlworkspace",
+                private_endpoint=args.private_endpoint,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        add_diagnostics(f"{name}-mlw", self.workspace.id, args.diagnostics, self)
+        self.role_assignments = add_role_assignments(
+            f"{name}-mlw", self.workspace.id, args.role_assignments, self
+        )
+        add_lock(f"{name}-mlw", self.workspace.id, args.lock, self)
+        self.register_outputs(
+            {
+                "workspace_id": self.workspace.id,
+                "workspace_name": self.workspace.name,
+                "discovery_url": self.workspace.discovery_url,
+                "private_endpoint_id": self.private_link.private_endpoint.id,
+            }
+        )
