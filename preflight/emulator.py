@@ -210,6 +210,8 @@ def path_template(token: str) -> str:
     if own is None:
         own = next((o for o in optional if o.endswith("Name")), f"{_lower_first(resource)}Name")
     parents = [r for r in required if r.endswith("Name") and r not in ("resourceGroupName", own)]
+    # Order parents outermost first: a parent whose own resource type has fewer parents comes first.
+    parents.sort(key=lambda p: _depth(f"azure-native:{module}:{p[:1].upper()}{p[1:-4]}", 0))
     if "resourceGroupName" in required or "resourceGroupName" in optional:
         base = "{rg}"
     elif "scope" in required:
@@ -219,6 +221,14 @@ def path_template(token: str) -> str:
     segments = [f"{_plural(p[:-4])}/{{{p}}}" for p in parents]
     segments.append(f"{_plural(_lower_first(resource))}/{{{own}}}")
     return f"{base}/providers/{namespace}/" + "/".join(segments)
+
+
+def _depth(token: str, level: int) -> int:
+    """How many parent names a resource type takes (0 for a top-level or unknown type)."""
+    if level > 5 or resource_class(token) is None:
+        return 0
+    required, _ = _args_signature(token)
+    return len([r for r in required if r.endswith("Name") and r != "resourceGroupName"])
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z]+)(?:=([^}]*))?\}")
@@ -553,16 +563,16 @@ class AzureEmulator(Mocks):
                 "objectId": EMULATED_OBJECT,
                 "subscriptionId": s.subscription_id,
                 "tenantId": s.tenant_id,
-            }, None
+            }, []
         if args.token == "azuread:index/getClientConfig:getClientConfig":
-            return {"clientId": EMULATED_CLIENT, "objectId": EMULATED_OBJECT, "tenantId": s.tenant_id}, None
+            return {"clientId": EMULATED_CLIENT, "objectId": EMULATED_OBJECT, "tenantId": s.tenant_id}, []
         if args.token == "azure-native:resources:getResourceGroup":
             rg = args.args.get("resourceGroupName")
             return {
                 "id": f"/subscriptions/{s.subscription_id}/resourceGroups/{rg}",
                 "name": rg,
                 "location": s.location,
-            }, None
+            }, []
         if args.token.startswith("azure-native:") and args.token.split(":")[-1].startswith("get"):
             resource = args.token.split(":")[-1][3:]
             module = args.token.split(":")[1]
@@ -572,7 +582,7 @@ class AzureEmulator(Mocks):
                 own = own_name_key(template)
                 name = str(args.args.get(own, "")) if own else ""
                 rid = self.arm_id(template, args.args, name)
-                return {**args.args, "id": rid, "name": name, "location": s.location}, None
+                return {**args.args, "id": rid, "name": name, "location": s.location}, []
         self.errors.append(f"the emulated Azure cannot answer function {args.token}")
         raise EmulatorError(f"the emulated Azure cannot answer function {args.token}")
 

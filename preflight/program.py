@@ -12,6 +12,7 @@ import logging
 import os
 import runpy
 import sys
+import sysconfig
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -167,6 +168,8 @@ def run(
     loop.set_default_executor(ThreadPoolExecutor(max_workers=1, thread_name_prefix="preflight-monitor"))
     asyncio.set_event_loop(loop)
     settings.ROOT.set(None)
+    # Output tasks left by an earlier run in this process belong to its (closed) event loop.
+    settings.SETTINGS.outputs.clear()
     pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
     pulumi.runtime.set_mocks(
         mocks, project=project, stack=stack, preview=preview, logger=logger, monitor=monitor
@@ -219,10 +222,12 @@ def _to_struct(d: dict[str, Any]) -> Any:
 
 def _describe(exc: BaseException) -> str:
     """The exception with the program's frames, without the runtime's own."""
+    own = str(Path(__file__).resolve().parent)
+    stdlib = sysconfig.get_paths()["stdlib"]
     frames = [
         f
         for f in traceback.extract_tb(exc.__traceback__)
-        if "site-packages" not in (f.filename or "") and "/preflight/" not in (f.filename or "")
+        if f.filename and not f.filename.startswith(("<", own, stdlib)) and "site-packages" not in f.filename
     ]
     where = "".join(traceback.format_list(frames[-5:]))
     message = f"{type(exc).__name__}: {exc}"

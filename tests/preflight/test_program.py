@@ -1,0 +1,171 @@
+"""The emulated Azure and the recording monitor, driven in-process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulumi
+import pulumi_azure_native.containerregistry as acr
+import pulumi_azure_native.machinelearningservices as ml
+import pulumi_azure_native.managedidentity as managedidentity
+import pulumi_azure_native.resources as resources
+import pytest
+
+from preflight.emulator import AzureEmulator, EmulatorSettings, path_template, shape
+from preflight.model import UNKNOWN
+from preflight.program import ProgramError, run
+from preflight.project import ConfigurationError, load_project, load_stack
+
+from .conftest import FIXTURES
+
+SUB = "00000000-0000-0000-0000-000000000000"
+
+
+def _identity_program() -> None:
+    rg = resources.ResourceGroup("rg", resource_group_name="rg-ml")
+    uai = managedidentity.UserAssignedIdentity("uai", resource_group_name=rg.name, resource_name_="id-ml")
+    ml.Workspace(
+        "ws",
+        resource_group_name=rg.name,
+        workspace_name="mlw-one",
+        identity=ml.ManagedServiceIdentityArgs(type="UserAssigned", user_assigned_identities=[uai.id]),
+        primary_user_assigned_identity=uai.id,
+    )
+    reg = acr.Registry(
+        "acr",
+        resource_group_name=rg.name,
+        sku=acr.SkuArgs(name="Premium"),
+        identity=acr.IdentityPropertiesArgs(
+            type="UserAssigned", user_assigned_identities=uai.id.apply(lambda i: {i: {}})
+        ),
+    )
+    pulumi.export("principal", uai.principal_id)
+    pulumi.export("registry", reg.login_server)
+
+
+def test_registrations_are_recorded_with_parents_and_property_dependencies() -> None:
+    class Holder(pulumi.ComponentResource):
+        def __init__(self, name: str) -> None:
+            super().__init__("test:index:Holder", name)
+            rg = resources.ResourceGroup(f"{name}-rg", opts=pulumi.ResourceOptions(parent=self))
+            managedidentity.UserAssignedIdentity(
+                f"{name}-id",
+                resource_group_name=rg.name,
+                opts=pulumi.ResourceOptions(parent=self, protect=True),
+            )
+
+    rec = run(lambda: Holder("h"), project="p", stack="dev")
+    assert [(r.type, r.name, r.custom) for r in rec.resources] == [
+        ("test:index:Holder", "h", False),
+        ("azure-native:resources:ResourceGroup", "h-rg", True),
+        ("azure-native:managedidentity:UserAssignedIdentity", "h-id", True),
+    ]
+    holder, rg, uai = rec.resources
+    assert holder.urn == "urn:pulumi:dev::p::test:index:Holder::h"
+    assert holder.parent is None
+    assert rg.urn == "urn:pulumi:dev::p::test:index:Holder$azure-native:resources:ResourceGroup::h-rg"
+    assert rg.parent == holder.urn and uai.parent == holder.urn
+    assert uai.property_dependencies == {"resourceGroupName": [rg.urn]}
+    assert uai.dependencies == [rg.urn]
+    assert uai.protect is True and rg.protect is False
+    assert uai.source is not None and uai.source[0].endswith("test_program.py")
+
+
+def test_up_mode_shapes_identity_maps_and_computes_outputs() -> None:
+    rec = run(_identity_program, project="p", stack="dev", preview=False)
+    uai_id = f"/subscriptions/{SUB}/resourceGroups/rg-ml/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-ml"
+    ws = rec.one("azure-native:machinelearningservices:Workspace")
+    assert (
+        ws.id
+        == f"/subscriptions/{SUB}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw-one"
+    )
+    assert ws.inputs["identity"]["userAssignedIdentities"] == [uai_id]
+    assert ws.inputs["primaryUserAssignedIdentity"] == uai_id
+    reg = rec.one("azure-native:containerregistry:Registry")
+    assert reg.inputs["identity"]["userAssignedIdentities"] == {uai_id: {}}
+    assert reg.id is not None
+    assert rec.outputs["registry"] == f"{reg.id.rsplit('/', 1)[1]}.azurecr.io"
+    assert len(rec.outputs["principal"]) == 36
+
+
+def test_preview_mode_leaves_ids_and_computed_outputs_unknown() -> None:
+    rec = run(_identity_program, project="p", stack="dev", preview=True)
+    ws = rec.one("azure-native:machinelearningservices:Workspace")
+    assert ws.inputs["identity"]["userAssignedIdentities"] == [UNKNOWN]
+    assert ws.inputs["resourceGroupName"] == "rg-ml"
+    assert rec.outputs == {"principal": UNKNOWN, "registry": UNKNOWN}
+
+
+def test_auto_names_are_deterministic_and_derive_from_the_logical_name() -> None:
+    names = []
+    for _ in range(2):
+        rec = run(lambda: resources.ResourceGroup("platform"), project="p", stack="dev", preview=False)
+        names.append(rec.resources[0].id)
+    assert names[0] == names[1]
+    assert names[0] is not None
+    assert names[0].startswith(f"/subscriptions/{SUB}/resourceGroups/platform")
+    assert len(names[0].rsplit("/", 1)[1]) == len("platform") + 8
+
+
+def test_path_templates_nest_children_under_parents() -> None:
+    assert path_template("azure-native:machinelearningservices:Compute").endswith(
+        "/workspaces/{workspaceName}/computes/{computeName}"
+    )
+    # A type outside the table: parents come from the SDK's required *Name arguments.
+    assert path_template("azure-native:eventhub:ConsumerGroup") == (
+        "{rg}/providers/Microsoft.EventHub/namespaces/{namespaceName}/eventHubs/{eventHubName}"
+        "/consumerGroups/{consumerGroupName}"
+    )
+
+
+def test_shape_turns_an_identity_list_into_the_output_map() -> None:
+    from pulumi_azure_native.machinelearningservices import outputs
+
+    shaped = shape(
+        {"type": "UserAssigned", "userAssignedIdentities": ["/id/a"]}, outputs.ManagedServiceIdentityResponse
+    )
+    assert shaped == {"type": "UserAssigned", "userAssignedIdentities": {"/id/a": {}}}
+
+
+def test_unknown_azure_native_type_is_an_error_naming_it() -> None:
+    def program() -> None:
+        pulumi.CustomResource("azure-native:machinelearningservices:Spaceship", "s", {})
+
+    with pytest.raises(
+        ProgramError, match="cannot answer resource type azure-native:machinelearningservices:Spaceship"
+    ):
+        run(program, project="p", stack="dev")
+
+
+def test_client_config_invoke_is_answered() -> None:
+    from pulumi_azure_native import authorization
+
+    settings = EmulatorSettings(subscription_id="sub-1", tenant_id="tenant-1")
+
+    def program() -> None:
+        cfg = authorization.get_client_config_output()
+        pulumi.export("sub", cfg.subscription_id)
+        pulumi.export("tenant", cfg.tenant_id)
+
+    rec = run(program, project="p", stack="dev", emulator=settings)
+    assert rec.outputs == {"sub": "sub-1", "tenant": "tenant-1"}
+    assert isinstance(AzureEmulator(settings).settings, EmulatorSettings)
+
+
+def test_project_config_defaults_types_and_secure_values(tmp_path: Path) -> None:
+    project = load_project(FIXTURES / "minimal")
+    assert project.name == "minimal"
+    assert project.stack_config_dir == (FIXTURES / "minimal" / "stacks").resolve()
+    stack = load_stack(project, "dev")
+    assert stack.values["minimal:publicAccess"] == "Disabled"
+    assert stack.values["minimal:prefix"] == "mini"
+    assert stack.values["azure-native:location"] == "westeurope"
+    assert stack.placeholders == ["minimal:apiKey"]
+    assert stack.secret_keys == ["minimal:apiKey"]
+    with pytest.raises(ConfigurationError, match=r"stack name 'no/slash' is invalid"):
+        load_stack(project, "no/slash")
+
+
+def test_project_without_pulumi_yaml_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match=r"Pulumi\.yaml not found"):
+        load_project(tmp_path)
