@@ -36,7 +36,8 @@ def _identity_program() -> None:
         resource_group_name=rg.name,
         sku=acr.SkuArgs(name="Premium"),
         identity=acr.IdentityPropertiesArgs(
-            type="UserAssigned", user_assigned_identities=uai.id.apply(lambda i: {i: {}})
+            type=acr.ResourceIdentityType.USER_ASSIGNED,
+            user_assigned_identities=uai.id.apply(lambda i: {i: acr.UserIdentityPropertiesArgs()}),
         ),
     )
     pulumi.export("principal", uai.principal_id)
