@@ -14,10 +14,14 @@ from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mo
 SUB = "00000000-0000-0000-0000-000000000000"
 TENANT = "00000000-0000-0000-0000-00000000000a"
 CLIENT_CONFIG = {"clientId": "cid", "objectId": "oid", "subscriptionId": SUB, "tenantId": TENANT}
-_NAME_KEYS = (
-    "vaultName", "keyName", "accountName", "registryName", "workspaceName", "resourceName", "resourceGroupName",
-    "virtualNetworkName", "subnetName", "privateZoneName", "computeName", "networkSecurityGroupName",
-)  # fmt: skip
+_NAME_KEYS = {
+    "resources:ResourceGroup": "resourceGroupName", "keyvault:Vault": "vaultName", "keyvault:Key": "keyName",
+    "storage:StorageAccount": "accountName", "containerregistry:Registry": "registryName",
+    "machinelearningservices:Workspace": "workspaceName", "machinelearningservices:Compute": "computeName",
+    "network:VirtualNetwork": "virtualNetworkName", "network:Subnet": "subnetName",
+    "privatedns:PrivateZone": "privateZoneName", "managedidentity:UserAssignedIdentity": "resourceName",
+    "applicationinsights:Component": "resourceName",
+}  # fmt: skip
 
 
 @dataclass
@@ -42,7 +46,8 @@ class AzureMocks(Mocks):
         inputs = dict(args.inputs)
         module = args.typ.split(":")[1]
         kind = args.typ.split(":")[-1]
-        name = next((inputs[k] for k in _NAME_KEYS if isinstance(inputs.get(k), str)), args.name)
+        name_key = _NAME_KEYS.get(args.typ.split(":", 1)[-1], "")
+        name = inputs[name_key] if isinstance(inputs.get(name_key), str) else args.name
         rid = f"/subscriptions/{SUB}/resourceGroups/rg/providers/{module}/{kind}/{name}"
         out: dict[str, Any] = {**inputs, "name": name}
         identity = inputs.get("identity")

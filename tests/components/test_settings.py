@@ -34,7 +34,11 @@ def test_pulumi_yaml_declares_every_scalar_key_with_the_settings_default() -> No
             assert key not in declared
             assert f"#   {key}:" in (ROOT / "Pulumi.yaml").read_text()
             continue
-        assert declared[key]["type"] == kind and declared[key]["default"] == default and declared[key]["description"]
+        assert (
+            declared[key]["type"] == kind
+            and declared[key]["default"] == default
+            and declared[key]["description"]
+        )
     assert set(declared) <= set(CONFIG_SCHEMA)
 
 
@@ -50,7 +54,9 @@ def test_dev_and_prod_stacks_load() -> None:
     dev = load_settings(*stack_config("dev"))
     prod = load_settings(*stack_config("prod"))
     assert not dev.locks and not dev.protect and dev.storage_sku == "Standard_LRS"
-    assert prod.locks and prod.protect and prod.storage_sku == "Standard_ZRS" and prod.registry_zone_redundancy
+    assert (
+        prod.locks and prod.protect and prod.storage_sku == "Standard_ZRS" and prod.registry_zone_redundancy
+    )
     assert set(prod.outbound_rules) < set(dev.outbound_rules)
     assert dev.compute_instances["ci-alice"].idle_shutdown_minutes == 30
     assert prod.compute_instances["ci-bob"].schedule is not None
@@ -119,7 +125,9 @@ INVALID: list[tuple[str, dict[str, Any], str | None, str]] = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("config", "location", "message"), [c[1:] for c in INVALID], ids=[c[0] for c in INVALID])
+@pytest.mark.parametrize(
+    ("config", "location", "message"), [c[1:] for c in INVALID], ids=[c[0] for c in INVALID]
+)
 def test_invalid_configuration_fails_with_exact_message_and_registers_nothing(
     config: dict[str, Any], location: str | None, message: str
 ) -> None:
