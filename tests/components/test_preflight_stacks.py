@@ -1,0 +1,68 @@
+"""The dev and prod stacks, and a team's own stack importing SecureMlWorkspace, through the offline
+preflight (emulated Azure + the policy pack over the analyzer protocol): zero mandatory violations."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TEAM_STACK = Path(__file__).resolve().parent / "fixtures" / "team_stack"
+
+pytestmark = pytest.mark.skipif(
+    not (ROOT / "preflight" / "__main__.py").exists(), reason="preflight not present"
+)
+
+EXPECTED_TYPES = {
+    "azure-native:resources:ResourceGroup", "azure-native:network:VirtualNetwork", "azure-native:network:Subnet",
+    "azure-native:network:NetworkSecurityGroup", "azure-native:network:PrivateEndpoint",
+    "azure-native:network:PrivateDnsZoneGroup", "azure-native:privatedns:PrivateZone",
+    "azure-native:privatedns:VirtualNetworkLink", "azure-native:managedidentity:UserAssignedIdentity",
+    "azure-native:operationalinsights:Workspace", "azure-native:applicationinsights:Component",
+    "azure-native:monitor:DiagnosticSetting", "azure-native:keyvault:Vault", "azure-native:keyvault:Key",
+    "azure-native:storage:StorageAccount", "azure-native:containerregistry:Registry",
+    "azure-native:machinelearningservices:Workspace", "azure-native:machinelearningservices:Compute",
+    "azure-native:authorization:RoleAssignment", "random:index/randomString:RandomString",
+}  # fmt: skip
+
+
+def preflight(stack: str, *extra: str) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, "-m", "preflight", "--stack", stack, "--format", "json", *extra],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def mandatory(report: dict[str, Any]) -> list[Any]:
+    return [v for v in report["violations"] if v["level"] == "mandatory"]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_stack_passes_preflight_with_every_resource(stack: str) -> None:
+    report = preflight(stack)
+    assert mandatory(report) == [] and report["summary"]["mandatory"] == 0
+    types = {r["type"] for r in report["resources"]}
+    assert types >= EXPECTED_TYPES
+    if stack == "prod":
+        assert "azure-native:authorization:ManagementLockByScope" in types
+    else:
+        assert "azuread:index/group:Group" in types
+
+
+def test_team_stack_with_its_own_vnet_passes_preflight() -> None:
+    report = preflight("dev", "--cwd", str(TEAM_STACK))
+    assert mandatory(report) == []
+    names = {r["name"] for r in report["resources"]}
+    assert {"team-vnet", "team-pe-subnet", "fraud-mlw", "fraud-mlw-pe", "fraud-kv"} <= names
+    assert not any(r["type"] == "aml-baseline:network:Network" for r in report["resources"])
