@@ -20,10 +20,12 @@ from typing import Any
 
 from .analyzer import PackConfigError, PackStartError, PolicyPackProcess
 from .emulator import EMULATED_SUBSCRIPTION, EMULATED_TENANT, EmulatorSettings
+from .formats import outputs
+from .formats.progress import format_timings, starting
 from .model import Violation
 from .program import ProgramError, run_program
 from .project import ConfigurationError, load_project, load_stack
-from .report import PackRun, PreflightResult, render_json, render_text
+from .report import PackRun, PreflightResult
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -158,9 +160,27 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default="preview",
         help="preview: outputs of new resources unknown (default); up: outputs known",
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument(
+        "--format",
+        action="append",
+        dest="formats",
+        metavar="FORMAT",
+        help=f"output format: {', '.join(outputs.NAMES)} (default text); repeat or comma-separate "
+        "several, with --output-dir",
+    )
     parser.add_argument("--output", "-o", type=Path, help="write the output to this file instead of stdout")
-    return parser.parse_args(argv)
+    parser.add_argument("--output-dir", type=Path, help="write each format to DIR/preflight.<ext>")
+    parser.add_argument("--progress", action="store_true", help="print phase timings on stderr")
+    args = parser.parse_args(argv)
+    try:
+        args.formats = outputs.parse_formats(args.formats)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if len(args.formats) > 1 and not args.output_dir:
+        parser.error("several formats need --output-dir")
+    if args.output and args.output_dir:
+        parser.error("--output and --output-dir are exclusive")
+    return args
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
@@ -178,6 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         policy_pack_configs=args.policy_pack_configs,
         mode=args.mode,
     )
+    to_terminal = args.formats == ["text"] and not (args.output or args.output_dir) and sys.stdout.isatty()
+    progress = args.progress or to_terminal
+    if progress:
+        print(starting(options.stack, len(options.policy_packs or default_packs())), file=sys.stderr)
     try:
         result = run_preflight(options)
     except ConfigurationError as exc:
@@ -202,10 +226,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             labels[run.info.name] = str(run.directory.relative_to(Path.cwd()))
         except ValueError:
             labels[run.info.name] = str(run.directory)
-    text = render_json(result) if args.format == "json" else render_text(result, pack_labels=labels)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text)
+    if args.output_dir:
+        for path in outputs.write_all(args.formats, result, args.output_dir, options.cwd, labels):
+            if progress:
+                print(f"preflight: wrote {path}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        text = outputs.render(args.formats[0], result, options.cwd, labels)
+        if args.output:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text(text)
+        else:
+            sys.stdout.write(text)
+    if progress:
+        print(format_timings(result.timings), file=sys.stderr)
     return result.exit_code()

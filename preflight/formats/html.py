@@ -1,0 +1,110 @@
+"""A single-file HTML report: verdict, counts, violations, controls, and the architecture diagram.
+
+The diagram is the Mermaid text in a `<pre class="mermaid">`; a pinned Mermaid module from a CDN draws it
+when the browser is online, and the text stays readable when it is not (the report itself needs no
+network to open). Every value from the program or the packs is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from ..model import MANDATORY
+from ..report import PreflightResult
+from ._common import (
+    anchors,
+    by_urn,
+    finding,
+    policies_by_pack,
+    relative_source,
+    short_type,
+    sorted_violations,
+)
+from .mermaid import render_mermaid
+
+MERMAID_MODULE = "https://cdn.jsdelivr.net/npm/mermaid@11.4.1/dist/mermaid.esm.min.mjs"
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2328; }
+table { border-collapse: collapse; margin: 1rem 0; }
+th, td { border: 1px solid #d0d7de; padding: .3rem .6rem; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; }
+.mandatory { color: #d1242f; font-weight: 600; } .advisory { color: #9a6700; }
+pre.mermaid { background: #f6f8fa; padding: 1rem; overflow: auto; }
+code { font-size: 90%; }
+"""
+
+
+def render_html(result: PreflightResult, project_dir: Path | None = None) -> str:
+    """The HTML report as one self-contained page."""
+    rec = result.recording
+    resources = by_urn(result)
+    title = f"Preflight {rec.project}/{rec.stack}"
+    verdict = (
+        f"{len(result.mandatory)} mandatory policy violation(s): the update would be blocked"
+        if result.mandatory
+        else "No mandatory policy violations"
+    )
+    rows = []
+    for v in sorted_violations(result):
+        r = resources.get(v.urn)
+        where = relative_source(r, project_dir)
+        target = (
+            f"<code>{escape(r.name)}</code> ({escape(short_type(r.type))})"
+            + (f" at <code>{escape(where[0])}:{where[1]}</code>" if where else "")
+            if r is not None
+            else ("the stack" if not v.urn else f"<code>{escape(v.urn)}</code>")
+        )
+        rows.append(
+            f'<tr><td class="{escape(v.level)}">{escape(v.level)}</td><td><code>{escape(v.policy)}</code></td>'
+            f"<td>{target}</td><td>{escape(finding(v))}</td></tr>"
+        )
+    failed = {(v.pack, v.policy): v.level for v in result.violations if v.level == MANDATORY}
+    warned = {(v.pack, v.policy): v.level for v in result.violations}
+    controls = []
+    for pack, policies in policies_by_pack(result).items():
+        for p in policies.values():
+            state = "fail" if (pack, p.name) in failed else warned.get((pack, p.name), "pass")
+            refs = ", ".join(
+                f'<a href="{escape(a.url)}">{escape(a.label)}</a>' if a.url else escape(a.label)
+                for a in anchors(p)
+            )
+            controls.append(
+                f"<tr><td><code>{escape(p.name)}</code></td><td>{escape(pack)}</td><td>{escape(p.enforcement_level)}</td>"
+                f"<td>{escape(p.severity)}</td><td>{escape(state)}</td><td>{escape(p.description)}</td><td>{refs}</td></tr>"
+            )
+    violations_table = (
+        "<table><tr><th>Level</th><th>Policy</th><th>Resource</th><th>Finding</th></tr>"
+        + "".join(rows)
+        + "</table>"
+        if rows
+        else "<p>None.</p>"
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{escape(title)}</title>
+<style>{_STYLE}</style>
+</head>
+<body>
+<h1>{escape(title)}</h1>
+<p class="{"mandatory" if result.mandatory else ""}">{escape(verdict)}; {len(result.advisory)} advisory.
+{result.create_count} resources to create ({escape(rec.mode)} mode, emulated Azure).</p>
+<h2>Violations</h2>
+{violations_table}
+<h2>Architecture</h2>
+<pre class="mermaid">
+{escape(render_mermaid(result, project_dir))}</pre>
+<h2>Controls covered</h2>
+<table><tr><th>Policy</th><th>Pack</th><th>Level</th><th>Severity</th><th>Result</th><th>Description</th><th>Anchors</th></tr>
+{"".join(controls)}
+</table>
+<script type="module">
+import mermaid from "{MERMAID_MODULE}";
+mermaid.initialize({{ startOnLoad: true, securityLevel: "strict" }});
+</script>
+</body>
+</html>
+"""
