@@ -394,6 +394,8 @@ class AzureEmulator(Mocks):
     def __init__(self, settings: EmulatorSettings) -> None:
         self.settings = settings
         self.errors: list[str] = []
+        self.auto_names: dict[tuple[str, str], tuple[str, str]] = {}
+        """(type, logical name) -> (input key, generated name): what the provider's Check adds."""
         self.invokes: list[str] = []
 
     # Resource registration -----------------------------------------------------------------
@@ -447,6 +449,8 @@ class AzureEmulator(Mocks):
         outputs = self._shaped(cls, inputs)
         if own:
             outputs[own] = name
+            if inputs.get(own) in (None, ""):
+                self.auto_names[(token, args.name)] = (own, name)
         outputs["name"] = name
         outputs.setdefault("location", inputs.get("location") or self.settings.location)
         if self.settings.preview:

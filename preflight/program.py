@@ -66,6 +66,8 @@ class Recording:
 class RecordingMonitor(MockMonitor):
     """A mock resource monitor that records each registration and returns engine-shaped URNs."""
 
+    mocks: AzureEmulator
+
     def __init__(self, mocks: AzureEmulator, project: str, stack: str) -> None:
         super().__init__(mocks)
         self.project = project
@@ -111,7 +113,12 @@ class RecordingMonitor(MockMonitor):
             )
         )
         response = super().RegisterResource(request)
-        self.recorded[-1].id = response.id or None
+        recorded = self.recorded[-1]
+        recorded.id = response.id or None
+        # The provider's Check fills in the auto-name before the engine hands inputs to the analyzers.
+        auto = self.mocks.auto_names.get((request.type, request.name))
+        if auto is not None and auto[0] not in recorded.inputs:
+            recorded.inputs[auto[0]] = auto[1]
         return response
 
 

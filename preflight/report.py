@@ -7,7 +7,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .model import ADVISORY, MANDATORY, SECRET_SIG_KEY, PackInfo, RecordedResource, Violation, is_secret
+from .model import (
+    ADVISORY,
+    MANDATORY,
+    SECRET_SIG_KEY,
+    UNKNOWN,
+    PackInfo,
+    RecordedResource,
+    Violation,
+    is_secret,
+)
 from .program import STACK_TYPE, Recording
 
 _LEVEL_ORDER = {MANDATORY: 0, "remediate": 1, ADVISORY: 2, "disabled": 3}
@@ -180,9 +189,17 @@ def render_text(result: PreflightResult, *, pack_labels: dict[str, str] | None =
 
 
 def _output_text(value: Any) -> str:
-    from .model import UNKNOWN
-
     if value == UNKNOWN:
         return "output<string> (known after create)"
-    value = redact(value)
+    value = _mark_unknowns(redact(value))
     return value if isinstance(value, str) else json.dumps(value)
+
+
+def _mark_unknowns(value: Any) -> Any:
+    if value == UNKNOWN:
+        return "(known after create)"
+    if isinstance(value, dict):
+        return {k: _mark_unknowns(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mark_unknowns(v) for v in value]
+    return value

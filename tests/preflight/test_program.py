@@ -108,6 +108,16 @@ def test_auto_names_are_deterministic_and_derive_from_the_logical_name() -> None
     assert len(names[0].rsplit("/", 1)[1]) == len("platform") + 8
 
 
+def test_auto_names_reach_the_analyzed_inputs_as_after_check() -> None:
+    rec = run(
+        lambda: managedidentity.UserAssignedIdentity("uai", resource_group_name="rg"),
+        project="p",
+        stack="dev",
+    )
+    name = rec.resources[0].inputs["resourceName"]
+    assert name.startswith("uai") and len(name) == len("uai") + 8
+
+
 def test_path_templates_nest_children_under_parents() -> None:
     assert path_template("azure-native:machinelearningservices:Compute").endswith(
         "/workspaces/{workspaceName}/computes/{computeName}"
