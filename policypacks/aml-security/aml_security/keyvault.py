@@ -81,6 +81,8 @@ def _rotation(r: Resource, cfg: Config) -> Iterable[str]:
     policy = at(r.props, "properties.rotationPolicy")
     if policy is UNKNOWN:
         return [unknown_message("properties.rotationPolicy")]
+    if policy is MISSING:
+        return ['properties.rotationPolicy is not set; add a lifetime action of type "rotate".']
     actions = at(r.props, "properties.rotationPolicy.lifetimeActions")
     if actions is UNKNOWN:
         return [unknown_message("properties.rotationPolicy.lifetimeActions")]
