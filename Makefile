@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STACK ?= dev
 REQUIREMENTS := requirements.txt requirements-dev.txt policypacks/aml-security/requirements.txt
 STAMP := $(VENV)/.requirements-installed
+# The stack's policy pack configuration (the file CI passes to `pulumi preview --policy-pack-config`).
+PACK_CONFIG = $(wildcard stacks/policy-config.$(STACK).json)
 
 .PHONY: preflight test lint typecheck unit clean
 
@@ -15,7 +17,7 @@ $(STAMP): $(REQUIREMENTS)
 	@touch $@
 
 preflight: $(STAMP)
-	$(BIN)/python -m preflight --stack $(STACK)
+	$(BIN)/python -m preflight --stack $(STACK) $(if $(PACK_CONFIG),--policy-pack-config $(PACK_CONFIG))
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
