@@ -515,7 +515,7 @@ def _role_edge(d: _Diagram, r: RecordedResource, kinds: dict[str, str]) -> None:
             return
         ptype = _text(r.inputs.get("principalType")) or "principal"
         key = f"principal:{pid}"
-        source = d.ids.get(key) or d.node(key, "principal", f"{ptype}_{pid[:8]}", label(ptype, pid[:8]))
+        source = d.ids.get(key) or d.node(key, "principal", f"{ptype}_{pid[:8]}", label(ptype, pid))
     d.edge(source, "-.->", d.ids[scope], _role_name(r.inputs.get("roleDefinitionId")))
 
 
