@@ -554,3 +554,29 @@ def test_cli_machine_format_on_stdout_has_no_progress(
     assert code == 1
     assert captured.err == ""
     assert json.loads(captured.out)["runs"][0]["tool"]["driver"]["name"] == "report-pack"
+
+
+# -- the project's own dev stack -----------------------------------------------------------------
+
+
+def test_dev_stack_produces_every_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The real program and the real pack: the four formats CI publishes, each well-formed."""
+    code = cli.main(
+        ["--stack", "dev", "--format", "sarif,junit,markdown,mermaid", "--output-dir", str(tmp_path)]
+    )
+    assert code == 0, capsys.readouterr().err
+    doc = json.loads((tmp_path / "preflight.sarif").read_text())
+    validate_sarif(doc)
+    run = doc["runs"][0]
+    assert run["tool"]["driver"]["name"] == "aml-security"
+    assert all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"])
+    assert all(r["level"] != "error" for r in run["results"])
+    junit = ET.fromstring((tmp_path / "preflight.junit.xml").read_text())
+    assert junit.get("failures") == "0" and int(junit.get("tests") or 0) > 1000
+    md = (tmp_path / "preflight.md").read_text()
+    assert md.startswith("<!-- aml-preflight:aml-secure-baseline/dev -->")
+    assert "✅ **No mandatory policy violations**" in md
+    where, _, edges = parse_mermaid((tmp_path / "preflight.mmd").read_text())
+    assert any(re.fullmatch(r"pe_\w+ -->\|amlworkspace\| ws_\w+", e) for e in edges)
+    assert any(re.fullmatch(r"compute_\w+ -->\|compute\| ws_\w+", e) for e in edges)
+    assert any(place and place[0].startswith("vnet_") for node, place in where.items() if node.startswith("pe_"))
