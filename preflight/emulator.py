@@ -18,13 +18,15 @@ import json
 import re
 import typing
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pulumi import _types
+from pulumi.output import Unknown
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
+from pulumi.runtime.rpc import UNKNOWN
 
 EMULATED_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 EMULATED_TENANT = "00000000-0000-0000-0000-00000000000a"
@@ -271,33 +273,42 @@ def _strip_output(tp: Any) -> Any:
     return tp
 
 
-def shape(value: Any, tp: Any) -> Any:
-    """Reshape an input value to the SDK's output type; None where the shapes cannot match."""
+def shape(value: Any, tp: Any, preview: bool = False) -> Any:
+    """Reshape an input value to the SDK's output type; None where the shapes cannot match.
+
+    In preview, fields of an output object that the inputs do not give are unknown (Azure computes
+    them on create), as are maps keyed by values that are themselves unknown.
+    """
     tp = _strip_output(tp)
     if value is None or tp is Any:
         return value
+    if isinstance(value, Unknown):
+        return UNKNOWN
     origin = typing.get_origin(tp)
+    name = getattr(origin, "__name__", "") if origin is not None else ""
     if isinstance(tp, type) and _types.is_output_type(tp):
         if not isinstance(value, Mapping):
             return None
         fields = _output_fields(tp)
-        return {k: shape(v, fields[k]) if k in fields else v for k, v in value.items()}
-    if origin in (dict, Mapping, typing.Mapping) or (
-        origin is not None and getattr(origin, "__name__", "") == "Mapping"
-    ):
+        out = {k: shape(v, fields[k], preview) if k in fields else v for k, v in value.items()}
+        if preview:
+            for k in fields:
+                out.setdefault(k, UNKNOWN)
+        return out
+    if origin in (dict, Mapping) or name == "Mapping":
         item_tp = typing.get_args(tp)[1] if typing.get_args(tp) else Any
         if isinstance(value, list):
             # e.g. userAssignedIdentities: a list of IDs in, a map of ID -> details out.
-            return {str(v): shape({}, item_tp) for v in value if isinstance(v, str)}
+            if not all(isinstance(v, str) for v in value):
+                return UNKNOWN
+            return {v: shape({}, item_tp, preview) for v in value}
         if isinstance(value, Mapping):
-            return {k: shape(v, item_tp) for k, v in value.items()}
+            return {k: shape(v, item_tp, preview) for k, v in value.items()}
         return None
-    if origin in (list, typing.Sequence) or (
-        origin is not None and getattr(origin, "__name__", "") == "Sequence"
-    ):
+    if origin in (list, Sequence) or name == "Sequence":
         item_tp = typing.get_args(tp)[0] if typing.get_args(tp) else Any
         if isinstance(value, list):
-            return [shape(v, item_tp) for v in value]
+            return [shape(v, item_tp, preview) for v in value]
         return None
     if isinstance(value, Mapping | list):
         return None if tp in (str, int, float, bool) else value
@@ -491,7 +502,7 @@ class AzureEmulator(Mocks):
         out: dict[str, Any] = {}
         for key, value in inputs.items():
             if key in fields:
-                shaped = shape(value, fields[key])
+                shaped = shape(value, fields[key], self.settings.preview)
                 if shaped is not None:
                     out[key] = shaped
         return out

@@ -30,7 +30,8 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from .emulator import AzureEmulator, EmulatorError, EmulatorSettings
-from .model import RecordedResource
+from .model import RESOURCE_REF_SIG, UNKNOWN, RecordedResource
+from .model import SECRET_SIG_KEY as SIG_KEY
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 
@@ -91,6 +92,12 @@ class RecordingMonitor(MockMonitor):
             return response
         urn = self.make_urn(request.parent, request.type, request.name)
         inputs = json_format.MessageToDict(request.object) if request.HasField("object") else {}
+        cleaned = _without_resource_refs(inputs)
+        if cleaned != inputs:
+            # Providers that do not accept resource references (azure-native) get IDs from the engine.
+            inputs = cleaned
+            request.object.Clear()
+            request.object.update(inputs)
         source = None
         if request.HasField("sourcePosition") and request.sourcePosition.uri:
             uri = request.sourcePosition.uri
@@ -120,6 +127,20 @@ class RecordingMonitor(MockMonitor):
         if auto is not None and auto[0] not in recorded.inputs:
             recorded.inputs[auto[0]] = auto[1]
         return response
+
+
+def _without_resource_refs(value: Any) -> Any:
+    """Resource references as the engine hands them to analyzers: the ID (unknown if not yet known), or the
+    URN of a component. pulumi-policy cannot read the reference form itself."""
+    if isinstance(value, dict):
+        if value.get(SIG_KEY) == RESOURCE_REF_SIG:
+            if "id" in value:
+                return value["id"] or UNKNOWN
+            return value.get("urn", UNKNOWN)
+        return {k: _without_resource_refs(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_resource_refs(v) for v in value]
+    return value
 
 
 class _LogCollector(logging.Handler):

@@ -180,3 +180,38 @@ def test_project_config_defaults_types_and_secure_values(tmp_path: Path) -> None
 def test_project_without_pulumi_yaml_is_a_configuration_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match=r"Pulumi\.yaml not found"):
         load_project(tmp_path)
+
+
+def test_resource_references_reach_the_analyzers_as_ids() -> None:
+    def program() -> None:
+        import pulumi_azure_native.network as network
+
+        nsg = network.NetworkSecurityGroup("nsg", resource_group_name="rg")
+        pulumi.CustomResource("azure-native:network:Subnet", "snet", {"networkSecurityGroup": nsg})
+
+    for preview in (True, False):
+        rec = run(program, project="p", stack="dev", preview=preview)
+        nsg_rec, snet = rec.resources
+        expected = UNKNOWN if preview else nsg_rec.id
+        assert snet.inputs["networkSecurityGroup"] == expected
+
+
+def test_computed_fields_of_output_objects_are_unknown_in_preview_and_known_after_create() -> None:
+    import pulumi_azure_native.keyvault as keyvault
+
+    def program() -> None:
+        vault = keyvault.Vault(
+            "kv",
+            resource_group_name="rg",
+            vault_name="kv-one",
+            properties=keyvault.VaultPropertiesArgs(
+                tenant_id="t",
+                sku=keyvault.SkuArgs(family=keyvault.SkuFamily.A, name=keyvault.SkuName.PREMIUM),
+            ),
+        )
+        pulumi.export("uri", vault.properties.vault_uri)
+
+    assert run(program, project="p", stack="dev", preview=True).outputs == {"uri": UNKNOWN}
+    assert run(program, project="p", stack="dev", preview=False).outputs == {
+        "uri": "https://kv-one.vault.azure.net/"
+    }
