@@ -579,4 +579,6 @@ def test_dev_stack_produces_every_format(tmp_path: Path, capsys: pytest.CaptureF
     where, _, edges = parse_mermaid((tmp_path / "preflight.mmd").read_text())
     assert any(re.fullmatch(r"pe_\w+ -->\|amlworkspace\| ws_\w+", e) for e in edges)
     assert any(re.fullmatch(r"compute_\w+ -->\|compute\| ws_\w+", e) for e in edges)
-    assert any(place and place[0].startswith("vnet_") for node, place in where.items() if node.startswith("pe_"))
+    assert any(
+        place and place[0].startswith("vnet_") for node, place in where.items() if node.startswith("pe_")
+    )
