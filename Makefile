@@ -26,6 +26,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/mypy --config-file pyproject.toml policypacks/aml-security
+	MYPYPATH=.:provider $(BIN)/mypy --config-file pyproject.toml provider
 
 unit: $(STAMP)
 	$(BIN)/pytest -n 2
