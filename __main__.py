@@ -51,3 +51,14 @@ pulumi.export("registryLoginServer", ml.registry.registry.login_server)
 pulumi.export("logAnalyticsWorkspaceId", ml.monitoring.log_analytics_workspace_id)
 pulumi.export("appInsightsId", ml.monitoring.app_insights.id)
 pulumi.export("personaGroupIds", ml.persona_access.group_ids)
+# Governance: identifiers only. The CI identity has no secret; its client ID is what CI logs in with (OIDC).
+gov = platform.governance
+pulumi.export("policyAssignmentIds", {k: v.id for k, v in gov.policy_assignments.items()})
+pulumi.export("modelRegistryName", gov.model_registry.name if gov.model_registry else None)
+pulumi.export("modelRegistryId", gov.model_registry.id if gov.model_registry else None)
+pulumi.export("defenderPlans", sorted(gov.defender_pricings))
+pulumi.export("activityLogSettingId", gov.activity_log.id if gov.activity_log else None)
+pulumi.export("ciClientId", gov.ci_application.client_id if gov.ci_application else None)
+pulumi.export(
+    "ciServicePrincipalObjectId", gov.ci_service_principal.object_id if gov.ci_service_principal else None
+)

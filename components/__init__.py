@@ -2,6 +2,15 @@
 
 from components.access import PersonaAccess, PersonaAccessArgs, PersonaGroup, WorkspaceIdentityAccess
 from components.compute import MlCompute, MlComputeArgs
+from components.governance import (
+    AuditTrailArgs,
+    CiIdentityArgs,
+    Governance,
+    GovernanceArgs,
+    ModelRegistryArgs,
+    constrained_delegation_condition,
+    validate_governance_args,
+)
 from components.interfaces import (
     CustomerManagedKeyArgs,
     DiagnosticsArgs,
@@ -22,6 +31,7 @@ from components.platform import (
     SecureMlWorkspaceArgs,
     validate_workspace_args,
 )
+from components.policy_parity import PARITY, BuiltIn, ParityContext
 from components.private_link import PrivateLink, PrivateLinkArgs
 from components.registry import Registry, RegistryArgs
 from components.settings import (
@@ -38,12 +48,18 @@ from components.storage import Storage, StorageArgs
 from components.workspace import MlWorkspace, MlWorkspaceArgs
 
 __all__ = [
+    "PARITY",
     "PRIVATE_DNS_ZONES",
+    "AuditTrailArgs",
+    "BuiltIn",
+    "CiIdentityArgs",
     "ComputeClusterSpec",
     "ComputeInstanceSpec",
     "ComputeSchedule",
     "CustomerManagedKeyArgs",
     "DiagnosticsArgs",
+    "Governance",
+    "GovernanceArgs",
     "IdentityArgs",
     "KeyVault",
     "KeyVaultArgs",
@@ -52,11 +68,13 @@ __all__ = [
     "MlComputeArgs",
     "MlWorkspace",
     "MlWorkspaceArgs",
+    "ModelRegistryArgs",
     "Monitoring",
     "MonitoringArgs",
     "Network",
     "NetworkArgs",
     "OutboundRule",
+    "ParityContext",
     "PersonaAccess",
     "PersonaAccessArgs",
     "PersonaGroup",
@@ -78,6 +96,8 @@ __all__ = [
     "StorageArgs",
     "WorkspaceIdentityAccess",
     "add_diagnostics",
+    "constrained_delegation_condition",
     "load_settings",
+    "validate_governance_args",
     "validate_workspace_args",
 ]

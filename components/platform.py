@@ -21,10 +21,19 @@ from components.access import (
     WorkspaceIdentityAccess,
 )
 from components.compute import MlCompute, MlComputeArgs
+from components.governance import (
+    AuditTrailArgs,
+    CiIdentityArgs,
+    Governance,
+    GovernanceArgs,
+    ModelRegistryArgs,
+    baseline_roles,
+)
 from components.interfaces import DiagnosticsArgs, IdentityArgs, LockArgs, Placement, PrivateEndpointArgs
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.network import Network, NetworkArgs
+from components.policy_parity import ParityContext
 from components.registry import Registry, RegistryArgs
 from components.settings import ComputeClusterSpec, ComputeInstanceSpec, OutboundRule, Settings
 from components.storage import Storage, StorageArgs
@@ -271,10 +280,11 @@ class SecureMlPlatformArgs:
 
 
 class SecureMlPlatform(pulumi.ComponentResource):
-    """Resource group (or an existing one), network and a SecureMlWorkspace, wired from Settings."""
+    """Resource group (or an existing one), network, a SecureMlWorkspace and Governance, from Settings."""
 
     network: Network
     ml: SecureMlWorkspace
+    governance: Governance
 
     def __init__(
         self, name: str, args: SecureMlPlatformArgs, opts: pulumi.ResourceOptions | None = None
@@ -284,16 +294,23 @@ class SecureMlPlatform(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         tags = s.all_tags
         rg_name: pulumi.Input[str]
+        rg_id: pulumi.Input[str]
         if s.resource_group_name:
             rg_name = s.resource_group_name
+            rg_id = authorization.get_client_config_output(
+                opts=pulumi.InvokeOutputOptions(parent=self)
+            ).subscription_id.apply(
+                lambda sub: f"/subscriptions/{sub}/resourceGroups/{s.resource_group_name}"
+            )
         else:
-            rg_name = resources.ResourceGroup(
+            rg = resources.ResourceGroup(
                 f"{name}-rg",
                 resource_group_name=f"rg-{s.prefix}-{s.environment}",
                 location=s.location,
                 tags=tags,
                 opts=child,
-            ).name
+            )
+            rg_name, rg_id = rg.name, rg.id
         self.resource_group_name: pulumi.Output[str] = pulumi.Output.from_input(rg_name)
         placement = Placement(resource_group_name=rg_name, location=s.location, tags=tags)
         self.network = Network(
@@ -343,6 +360,7 @@ class SecureMlPlatform(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        self.governance = Governance(f"{name}-gov", governance_args(s, placement, rg_id, self), opts=child)
         self.register_outputs(
             {
                 "resource_group_name": rg_name,
@@ -351,3 +369,53 @@ class SecureMlPlatform(pulumi.ComponentResource):
                 "identity_client_id": self.ml.identity_client_id,
             }
         )
+
+
+def governance_args(
+    s: Settings, placement: Placement, rg_id: pulumi.Input[str], platform: SecureMlPlatform
+) -> GovernanceArgs:
+    """Governance from Settings: policy parity mirrors the pack configuration the stack's
+    `stacks/policy-config.<stack>.json` passes (approvedRegistries = the model registry)."""
+    law_id = platform.ml.monitoring.log_analytics_workspace_id
+    approved = (s.model_registry_name,) if s.model_registry_name else ()
+    return GovernanceArgs(
+        placement=placement,
+        resource_group_id=rg_id,
+        policy_parity=ParityContext(
+            isolation_mode=s.isolation_mode,
+            approved_registries=approved,
+            maximum_days_to_rotate=s.key_rotation_days,
+        )
+        if s.policy_assignments
+        else None,
+        model_registry=ModelRegistryArgs(
+            registry_name=s.model_registry_name,
+            private_endpoint=PrivateEndpointArgs(
+                subnet_id=platform.network.private_endpoint_subnet_id,
+                dns_zone_ids=platform.network.dns_zone_ids,
+            ),
+            diagnostics=DiagnosticsArgs(log_analytics_workspace_id=law_id),
+            lock=LockArgs() if s.locks else None,
+            protect=s.protect,
+        )
+        if s.model_registry_name
+        else None,
+        defender_plans=s.defender_plans,
+        audit_trail=AuditTrailArgs(
+            log_analytics_workspace_id=law_id,
+            retention_in_days=None
+            if s.existing_log_analytics_workspace_id
+            else s.activity_log_retention_days,
+        )
+        if s.activity_log
+        else None,
+        ci_identity=CiIdentityArgs(
+            display_name=f"sp-{s.prefix}-{s.environment}-ci-deploy",
+            subject=s.ci_subject,
+            delegated_roles=baseline_roles(p.role for p in s.personas.values()),
+            issuer=s.ci_issuer,
+            audience=s.ci_audience,
+        )
+        if s.ci_subject
+        else None,
+    )

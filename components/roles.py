@@ -16,12 +16,16 @@ ROLE_IDS: dict[str, str] = {
     "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
     "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     "AcrPush": "8311e382-0749-4cb8-b61a-304f252e45ec",
+    "Role Based Access Control Administrator": "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
 }
 
 # Never granted by these components to anyone (rbac-privileged-roles).
 NEVER_GRANTED: frozenset[str] = frozenset({"Owner", "User Access Administrator"})
 # Never granted to users or groups; service principals may hold Contributor on a single resource.
-FORBIDDEN_FOR_PRINCIPALS: frozenset[str] = frozenset({"Owner", "Contributor", "User Access Administrator"})
+# Role Based Access Control Administrator is granted only to the keyless CI identity, with an ABAC condition.
+FORBIDDEN_FOR_PRINCIPALS: frozenset[str] = frozenset(
+    {"Owner", "Contributor", "User Access Administrator", "Role Based Access Control Administrator"}
+)
 
 
 def role_definition_id(subscription_id: str, role: str) -> str:

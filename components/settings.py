@@ -51,6 +51,9 @@ FORBIDDEN_SERVICE_TAGS = frozenset({"internet", "*"})
 VM_PRIORITIES = ("Dedicated", "LowPriority")
 IDLE_MIN_MINUTES = 15
 IDLE_MAX_MINUTES = 3 * 24 * 60
+DEFENDER_PLANS = ("AI", "StorageAccounts", "KeyVaults", "Containers", "CloudPosture")
+GITHUB_OIDC_ISSUER = "https://token.actions.githubusercontent.com"
+TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _ARM_ID = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/[^/]+/.+", re.IGNORECASE)
@@ -65,6 +68,8 @@ _RULE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 _VM_SIZE = re.compile(r"^Standard_[A-Za-z0-9_]+$")
 _ENV = re.compile(r"^[a-z][a-z0-9]{1,7}$")
 _PREFIX = re.compile(r"^[a-z][a-z0-9]{1,9}$")
+_ML_REGISTRY = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$")
+_AUDIENCE = re.compile(r"^api://AzureADTokenExchange[A-Za-z]*$")
 
 
 class SettingsError(ValueError):
@@ -158,6 +163,14 @@ class Settings:
     compute_clusters: Mapping[str, ComputeClusterSpec] = field(default_factory=dict)
     image_build_compute: str = ""
     personas: Mapping[str, PersonaSpec] = field(default_factory=dict)
+    policy_assignments: bool = True
+    model_registry_name: str = ""
+    defender_plans: tuple[str, ...] = ()
+    activity_log: bool = False
+    activity_log_retention_days: int = 365
+    ci_subject: str = ""
+    ci_issuer: str = GITHUB_OIDC_ISSUER
+    ci_audience: str = TOKEN_EXCHANGE_AUDIENCE
 
     @property
     def all_tags(self) -> dict[str, str]:
@@ -210,6 +223,39 @@ CONFIG_SCHEMA: dict[str, tuple[str, Any, str]] = {
     "computeClusters": ("object", {}, "Compute clusters keyed by name."),
     "imageBuildCompute": ("string", "", "Cluster (a computeClusters key) that builds images; empty: none."),
     "personas": ("object", {}, "Persona groups: dataScientists, mlEngineers, readers."),
+    "policyAssignments": (
+        "boolean",
+        True,
+        "Azure Policy assignments (Deny where supported) at the resource group, mirroring the policy pack.",
+    ),
+    "modelRegistryName": (
+        "string",
+        "",
+        "Fixed name of the approved-models Azure ML registry (the pack's approvedRegistries); empty: none.",
+    ),
+    "defenderPlans": (
+        "array",
+        [],
+        "SUBSCRIPTION-WIDE Defender for Cloud plans (Standard): AI, StorageAccounts, KeyVaults, Containers, "
+        "CloudPosture.",
+    ),
+    "activityLog": (
+        "boolean",
+        False,
+        "SUBSCRIPTION-WIDE: send the activity log (Administrative, Security, Policy, Alert) to Log Analytics.",
+    ),
+    "activityLogRetentionDays": (
+        "integer",
+        365,
+        "Retention of the AzureActivity table in a created Log Analytics workspace (30-730).",
+    ),
+    "ciSubject": (
+        "string",
+        "",
+        "Keyless CI identity: federated credential subject (repo:<org>/<repo>:environment:<env>); empty: none.",
+    ),
+    "ciIssuer": ("string", GITHUB_OIDC_ISSUER, "Keyless CI identity: OIDC token issuer (https URL)."),
+    "ciAudience": ("string", TOKEN_EXCHANGE_AUDIENCE, "Keyless CI identity: federated credential audience."),
 }
 
 
@@ -499,7 +545,8 @@ def validate_personas(errors: _Errors, raw: Any) -> dict[str, PersonaSpec]:
             errors.add(
                 f"{key}.role",
                 f"{role!r} is privileged",
-                "a role other than Owner, Contributor or User Access Administrator",
+                "a role other than Owner, Contributor, User Access Administrator or "
+                "Role Based Access Control Administrator",
             )
         group = str(spec.get("groupObjectId", ""))
         create = str(spec.get("createGroup", ""))
@@ -517,6 +564,60 @@ def validate_personas(errors: _Errors, raw: Any) -> dict[str, PersonaSpec]:
             )
         personas[name] = PersonaSpec(role=role, group_object_id=group, create_group_name=create)
     return personas
+
+
+def validate_governance(errors: _Errors, cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """Registry name, Defender plans, activity log retention and the CI identity's federated credential."""
+    registry = str(cfg["modelRegistryName"])
+    if registry and not _ML_REGISTRY.match(registry):
+        errors.add(
+            "modelRegistryName",
+            f"{registry!r} is invalid",
+            "3-33 letters, digits, '-' or '_', starting with a letter or digit (or empty for no registry)",
+        )
+    raw_plans = cfg["defenderPlans"]
+    plans: list[str] = []
+    if not isinstance(raw_plans, list | tuple):
+        errors.add("defenderPlans", f"{raw_plans!r} given", "a list of " + ", ".join(DEFENDER_PLANS))
+    else:
+        for i, plan in enumerate(raw_plans):
+            if plan not in DEFENDER_PLANS:
+                errors.add(f"defenderPlans[{i}]", f"{plan!r} is not supported", ", ".join(DEFENDER_PLANS))
+            elif plan in plans:
+                errors.add(f"defenderPlans[{i}]", f"{plan!r} is listed twice", "each plan once")
+            else:
+                plans.append(str(plan))
+    subject = str(cfg["ciSubject"])
+    if subject and (any(c.isspace() for c in subject) or "*" in subject or len(subject) > 600):
+        errors.add(
+            "ciSubject",
+            f"{subject!r} is invalid",
+            "an exact subject such as repo:<org>/<repo>:environment:prod (no wildcards or spaces, up to 600)",
+        )
+    issuer = str(cfg["ciIssuer"])
+    if not re.match(r"^https://[^\s/]+(/\S*)?$", issuer):
+        errors.add(
+            "ciIssuer", f"{issuer!r} is not an https URL", f"the OIDC issuer, e.g. {GITHUB_OIDC_ISSUER}"
+        )
+    audience = str(cfg["ciAudience"])
+    if not _AUDIENCE.match(audience):
+        errors.add(
+            "ciAudience",
+            f"{audience!r} is not a token exchange audience",
+            f"{TOKEN_EXCHANGE_AUDIENCE} (or its national-cloud variant)",
+        )
+    return {
+        "model_registry_name": registry,
+        "defender_plans": tuple(plans),
+        "activity_log": _bool(errors, "activityLog", cfg["activityLog"]),
+        "activity_log_retention_days": _int(
+            errors, "activityLogRetentionDays", cfg["activityLogRetentionDays"], 30, 730
+        ),
+        "policy_assignments": _bool(errors, "policyAssignments", cfg["policyAssignments"]),
+        "ci_subject": subject,
+        "ci_issuer": issuer,
+        "ci_audience": audience,
+    }
 
 
 def load_settings(config: Mapping[str, Any], location: str | None) -> Settings:
@@ -633,6 +734,7 @@ def load_settings(config: Mapping[str, Any], location: str | None) -> Settings:
         errors, cfg["computeInstances"], cfg["computeClusters"], image_build
     )
     personas = validate_personas(errors, cfg["personas"])
+    governance = validate_governance(errors, cfg)
     flags = {
         k: _bool(errors, k, cfg[k]) for k in ("serviceSideCmk", "registryZoneRedundancy", "locks", "protect")
     }
@@ -668,4 +770,5 @@ def load_settings(config: Mapping[str, Any], location: str | None) -> Settings:
         compute_clusters=clusters,
         image_build_compute=image_build,
         personas=personas,
+        **governance,
     )

@@ -92,9 +92,11 @@ def test_private_endpoints_cover_every_target_with_the_right_group_and_zones(dev
         "aml-file-pe": ["file"],
         "aml-cr-pe": ["registry"],
         "aml-mlw-pe": ["amlworkspace"],
+        "aml-gov-mlr-pe": ["amlregistry"],
     }
     targets = {"aml-kv-pe": "keyvault:Vault", "aml-blob-pe": "storage:StorageAccount", "aml-file-pe": "storage:StorageAccount",
-               "aml-cr-pe": "containerregistry:Registry", "aml-mlw-pe": "machinelearningservices:Workspace"}  # fmt: skip
+               "aml-cr-pe": "containerregistry:Registry", "aml-mlw-pe": "machinelearningservices:Workspace",
+               "aml-gov-mlr-pe": "machinelearningservices:Registry"}  # fmt: skip
     for name, typ in targets.items():
         assert dev.depends(pes[name], dev.one(typ)), name
     zone_groups = {
@@ -128,7 +130,9 @@ def test_monitoring(dev: Program) -> None:
     assert appi.inputs["disableLocalAuth"] is True and appi.inputs["ingestionMode"] == "LogAnalytics"
     assert dev.depends(appi, dev.one("operationalinsights:Workspace"))
     diags = {d.name: d for d in dev.of_type("monitor:DiagnosticSetting")}
-    assert set(diags) == {"aml-kv-diag", "aml-blob-diag", "aml-file-diag", "aml-cr-diag", "aml-mlw-diag"}
+    assert set(diags) == {
+        "aml-kv-diag", "aml-blob-diag", "aml-file-diag", "aml-cr-diag", "aml-mlw-diag", "aml-gov-mlr-diag"
+    }  # fmt: skip
     for d in diags.values():
         assert d.inputs["logs"] == [{"categoryGroup": "allLogs", "enabled": True}]
         assert dev.depends(d, dev.one("operationalinsights:Workspace"))
@@ -257,6 +261,8 @@ def test_dependency_order(dev: Program) -> None:
 def test_role_assignments(dev: Program) -> None:
     grants = {}
     for ra in dev.of_type("authorization:RoleAssignment"):
+        if ra.name.startswith("aml-gov-ci-"):
+            continue  # the keyless CI identity's roles: tests/components/test_governance.py
         role = role_of(ra)
         assert role not in ("Owner", "User Access Administrator")
         if ra.inputs["principalType"] != "ServicePrincipal":
@@ -338,9 +344,10 @@ def test_prod_protects_and_locks_stateful_resources(prod: Program) -> None:
         "keyvault:Key",
         "storage:StorageAccount",
         "machinelearningservices:Workspace",
+        "machinelearningservices:Registry",
     }
     locks = {lock.name: lock.inputs for lock in prod.of_type("authorization:ManagementLockByScope")}
-    assert set(locks) == {"aml-kv-lock", "aml-st-lock", "aml-cr-lock", "aml-mlw-lock"}
+    assert set(locks) == {"aml-kv-lock", "aml-st-lock", "aml-cr-lock", "aml-mlw-lock", "aml-gov-mlr-lock"}
     assert all(lock["level"] == "CanNotDelete" for lock in locks.values())
     assert prod.one("storage:StorageAccount").inputs["sku"] == {"name": "Standard_ZRS"}
     assert prod.one("containerregistry:Registry").inputs["zoneRedundancy"] == "Enabled"

@@ -99,7 +99,7 @@ INVALID: list[tuple[str, dict[str, Any], str | None, str]] = [
     ("unknown role", {"personas": {"readers": {"groupObjectId": GUID, "role": "Superuser"}}}, "westeurope",
      f"{P}personas.readers.role: unknown role 'Superuser'; allowed: a built-in role name from components/roles.py, e.g. Reader"),
     ("privileged role for a group", {"personas": {"mlEngineers": {"groupObjectId": GUID, "role": "Contributor"}}}, "westeurope",
-     f"{P}personas.mlEngineers.role: 'Contributor' is privileged; allowed: a role other than Owner, Contributor or User Access Administrator"),
+     f"{P}personas.mlEngineers.role: 'Contributor' is privileged; allowed: a role other than Owner, Contributor, User Access Administrator or Role Based Access Control Administrator"),
     ("persona with both group and create", {"personas": {"readers": {"groupObjectId": GUID, "createGroup": "x"}}}, "westeurope",
      f"{P}personas.readers: needs exactly one of groupObjectId and createGroup; allowed: groupObjectId (an existing Entra group) or createGroup (a display name)"),
     ("retention too short", {"logRetentionDays": 7}, "westeurope",

@@ -1,0 +1,406 @@
+"""Governance beyond the workspace: runtime Azure Policy parity, approved models, Defender for Cloud, the
+activity-log audit trail and the keyless CI identity.
+
+- **Policy parity**: the built-in Azure Policy definitions the pack mirrors (`policy_parity.PARITY`), assigned
+  at the platform's resource group with Deny where the definition allows it, so the controls also hold for
+  changes made outside Pulumi (portal, CLI, scripts).
+- **Approved models**: an Azure ML registry with a fixed name (the pack's `approvedRegistries` names it before
+  it exists), public network access disabled, a private endpoint and diagnostics.
+- **Defender for Cloud** plans and the **activity log** diagnostic setting are SUBSCRIPTION-WIDE: they are
+  opt-in per stack, never implied by anything else.
+- **Keyless CI identity**: an Entra application and service principal with a federated identity credential
+  (OIDC, no secret or password anywhere), Contributor on the resource group and Role Based Access Control
+  Administrator constrained by an ABAC condition to exactly the roles the baseline assigns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_azure_native.authorization as authorization
+import pulumi_azure_native.machinelearningservices as ml
+import pulumi_azure_native.monitor as monitor
+import pulumi_azure_native.network as network
+import pulumi_azure_native.operationalinsights as operationalinsights
+import pulumi_azure_native.security as security
+import pulumi_azuread as azuread
+
+from components.access import add_lock, add_role_assignments
+from components.interfaces import (
+    DiagnosticsArgs,
+    LockArgs,
+    Placement,
+    PrivateEndpointArgs,
+    RoleAssignmentArgs,
+)
+from components.keyvault import CMK_ROLE
+from components.monitoring import add_diagnostics
+from components.policy_parity import ParityContext, planned_assignments
+from components.roles import NEVER_GRANTED, ROLE_IDS, check_grant, role_definition_id
+from components.settings import DEFENDER_PLANS, GITHUB_OIDC_ISSUER, TOKEN_EXCHANGE_AUDIENCE
+
+ACTIVITY_LOG_CATEGORIES: tuple[str, ...] = ("Administrative", "Security", "Policy", "Alert")
+REGISTRY_GROUP_ID = "amlregistry"
+REGISTRY_DNS_ZONES: tuple[str, ...] = ("privatelink.api.azureml.ms",)
+"""An Azure ML registry's private endpoint resolves through the Azure ML API zone."""
+RBAC_ADMIN = "Role Based Access Control Administrator"
+DELEGATED_PRINCIPAL_TYPES: tuple[str, ...] = ("ServicePrincipal", "Group")
+"""Who the CI identity may grant roles to: managed identities and persona groups, never users."""
+WORKSPACE_ROLES: tuple[str, ...] = (
+    "Contributor",
+    "Storage Blob Data Contributor",
+    "Key Vault Administrator",
+    CMK_ROLE,
+)
+"""What the baseline grants the workspace identity (access.WorkspaceIdentityAccess and the key vault's CMK
+role); the persona roles come from the stack. A test proves this equals the roles a stack really assigns."""
+
+
+def baseline_roles(persona_roles: Iterable[str]) -> tuple[str, ...]:
+    """Exactly the roles the baseline assigns: the workspace identity's plus the personas' (sorted)."""
+    return tuple(sorted({*WORKSPACE_ROLES, *persona_roles}))
+
+
+@dataclass(frozen=True)
+class ModelRegistryArgs:
+    """The approved-models Azure ML registry. Public network access is always Disabled."""
+
+    registry_name: str
+    """Fixed name (3-33 letters, digits, '-', '_'), so the pack's approvedRegistries can name it up front."""
+    private_endpoint: PrivateEndpointArgs
+    """Needs the privatelink.api.azureml.ms zone."""
+    diagnostics: DiagnosticsArgs | None
+    """All logs to Log Analytics (no default: pass None explicitly to skip)."""
+    lock: LockArgs | None = None
+    """Default: no lock. Production: LockArgs() (CanNotDelete), the registry holds vetted models."""
+    protect: bool = False
+    """Pulumi protect (default off; production on)."""
+
+
+@dataclass(frozen=True)
+class AuditTrailArgs:
+    """SUBSCRIPTION-WIDE: the activity log (ACTIVITY_LOG_CATEGORIES) sent to a Log Analytics workspace."""
+
+    log_analytics_workspace_id: pulumi.Input[str]
+    retention_in_days: int | None = None
+    """Retention of the workspace's AzureActivity table; default None keeps the workspace's retention (use
+    None for a central workspace you do not own)."""
+
+
+@dataclass(frozen=True)
+class CiIdentityArgs:
+    """The keyless CI identity: an Entra app + service principal trusted through OIDC federation only."""
+
+    display_name: str
+    subject: str
+    """Exact token subject, e.g. repo:<org>/<repo>:environment:prod (ties the identity to the environment
+    whose deployments need a manual approval)."""
+    delegated_roles: Sequence[str]
+    """Built-in role names (roles.ROLE_IDS) it may assign and remove: exactly the roles the baseline assigns."""
+    issuer: str = GITHUB_OIDC_ISSUER
+    """Default: GitHub Actions."""
+    audience: str = TOKEN_EXCHANGE_AUDIENCE
+    """Default: api://AzureADTokenExchange (what Entra expects)."""
+
+
+@dataclass(frozen=True)
+class GovernanceArgs:
+    """Which governance pieces a stack gets. Defaults: policy parity on; everything subscription-wide off."""
+
+    placement: Placement
+    resource_group_id: pulumi.Input[str]
+    """Scope of the policy assignments and of the CI identity's roles."""
+    policy_parity: ParityContext | None = field(default_factory=ParityContext)
+    """Default: assign every built-in the pack mirrors (parameters from this context). None: no assignments."""
+    model_registry: ModelRegistryArgs | None = None
+    defender_plans: Sequence[str] = ()
+    """SUBSCRIPTION-WIDE Defender plans set to Standard (names from DEFENDER_PLANS). Default: none."""
+    audit_trail: AuditTrailArgs | None = None
+    """SUBSCRIPTION-WIDE activity log diagnostic setting. Default: none."""
+    ci_identity: CiIdentityArgs | None = None
+
+
+def validate_governance_args(args: GovernanceArgs) -> None:
+    """Option rules; raises ValueError naming the argument."""
+    unknown = [p for p in args.defender_plans if p not in DEFENDER_PLANS]
+    if unknown:
+        raise ValueError(f"defender_plans: unknown {unknown}; allowed: {', '.join(DEFENDER_PLANS)}")
+    if len(set(args.defender_plans)) != len(args.defender_plans):
+        raise ValueError("defender_plans: a plan is listed twice")
+    if args.policy_parity is not None and args.policy_parity.minimum_rsa_key_size not in (2048, 3072, 4096):
+        raise ValueError(
+            "policy_parity.minimum_rsa_key_size: allowed 2048, 3072 or 4096 (definition 82067dbb)"
+        )
+    if args.model_registry is not None:
+        missing = [
+            z for z in REGISTRY_DNS_ZONES if z not in args.model_registry.private_endpoint.dns_zone_ids
+        ]
+        if missing:
+            raise ValueError(f"model_registry.private_endpoint.dns_zone_ids: missing {missing}")
+    ci = args.ci_identity
+    if ci is not None:
+        if not ci.subject or "*" in ci.subject:
+            raise ValueError("ci_identity.subject: an exact subject is required (no wildcards)")
+        if not ci.issuer.startswith("https://"):
+            raise ValueError("ci_identity.issuer: an https URL is required")
+        if not ci.audience:
+            raise ValueError("ci_identity.audience: required (api://AzureADTokenExchange)")
+        if not ci.delegated_roles:
+            raise ValueError("ci_identity.delegated_roles: at least one role")
+        for role in ci.delegated_roles:
+            if role not in ROLE_IDS:
+                raise ValueError(f"ci_identity.delegated_roles: unknown role {role!r}")
+            if role in NEVER_GRANTED or role == RBAC_ADMIN:
+                raise ValueError(f"ci_identity.delegated_roles: {role!r} may never be delegated")
+
+
+def constrained_delegation_condition(roles: Iterable[str]) -> str:
+    """ABAC condition (version 2.0) for Role Based Access Control Administrator: it may create and delete
+    role assignments only for `roles`, and only for service principals and groups.
+
+    The "constrain roles and principal types" form from Microsoft's "Delegate Azure role assignment
+    management using conditions": the write action is checked on the request, the delete action on the
+    existing assignment (@Resource).
+    """
+    guids = ", ".join(sorted(ROLE_IDS[r] for r in set(roles)))
+    types = ", ".join(f"'{t}'" for t in DELEGATED_PRINCIPAL_TYPES)
+    attr = "Microsoft.Authorization/roleAssignments"
+
+    def branch(action: str, source: str) -> str:
+        return (
+            f"((!(ActionMatches{{'{attr}/{action}'}})) OR "
+            f"(@{source}[{attr}:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{guids}}} AND "
+            f"@{source}[{attr}:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {{{types}}}))"
+        )
+
+    return f"{branch('write', 'Request')} AND {branch('delete', 'Resource')}"
+
+
+class Governance(pulumi.ComponentResource):
+    """Policy assignments `<name>-policy-<key>`, registry `<name>-mlr`, Defender plans `<name>-defender-<plan>`,
+    activity log `<name>-activity-log`, CI identity `<name>-ci-*`."""
+
+    policy_assignments: dict[str, authorization.PolicyAssignment]
+    model_registry: ml.Registry | None
+    defender_pricings: dict[str, security.Pricing]
+    activity_log: monitor.SubscriptionDiagnosticSetting | None
+    ci_application: azuread.Application | None
+    ci_service_principal: azuread.ServicePrincipal | None
+    ci_federated_credential: azuread.ApplicationFederatedIdentityCredential | None
+    ci_role_assignments: dict[str, authorization.RoleAssignment]
+
+    def __init__(self, name: str, args: GovernanceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("aml-baseline:governance:Governance", name, None, opts)
+        validate_governance_args(args)
+        child = pulumi.ResourceOptions(parent=self)
+        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        subscription_scope = client.subscription_id.apply(lambda s: f"/subscriptions/{s}")
+
+        self.policy_assignments = {}
+        if args.policy_parity is not None:
+            for key, (entry, params) in planned_assignments(args.policy_parity).items():
+                self.policy_assignments[key] = authorization.PolicyAssignment(
+                    f"{name}-policy-{key}",
+                    policy_assignment_name=f"aml-{key}",
+                    scope=args.resource_group_id,
+                    policy_definition_id=entry.definition_id,
+                    display_name=f"aml-secure-baseline {entry.rule}: {entry.display_name}"[:128],
+                    description=(
+                        f"Runtime parity with policy-pack rule {entry.rule} (aml-secure-baseline); "
+                        f"effect {entry.effect}."
+                    ),
+                    enforcement_mode="Default",
+                    parameters={
+                        k: authorization.ParameterValuesValueArgs(value=v) for k, v in params.items()
+                    },
+                    non_compliance_messages=[
+                        authorization.NonComplianceMessageArgs(
+                            message=(
+                                f"aml-secure-baseline control {entry.rule}: {entry.display_name} "
+                                "See docs/controls.md."
+                            )
+                        )
+                    ],
+                    metadata={"rule": entry.rule, "source": "aml-secure-baseline"},
+                    opts=child,
+                )
+
+        self.model_registry = None
+        if args.model_registry is not None:
+            self.model_registry = self._registry(name, args.placement, args.model_registry)
+
+        self.defender_pricings = {
+            plan: security.Pricing(
+                f"{name}-defender-{plan.lower()}",
+                pricing_name=plan,
+                pricing_tier="Standard",
+                scope_id=subscription_scope,
+                opts=child,
+            )
+            for plan in args.defender_plans
+        }
+
+        self.activity_log = None
+        if args.audit_trail is not None:
+            self.activity_log = self._activity_log(name, args.audit_trail)
+
+        self.ci_application = self.ci_service_principal = self.ci_federated_credential = None
+        self.ci_role_assignments = {}
+        if args.ci_identity is not None:
+            self._ci_identity(name, args.ci_identity, args.resource_group_id, client.subscription_id)
+
+        self.register_outputs(
+            {
+                "policy_assignment_ids": {k: v.id for k, v in self.policy_assignments.items()},
+                "model_registry_id": self.model_registry.id if self.model_registry else None,
+                "defender_plans": list(self.defender_pricings),
+                "activity_log_id": self.activity_log.id if self.activity_log else None,
+                "ci_client_id": self.ci_application.client_id if self.ci_application else None,
+            }
+        )
+
+    def _registry(self, name: str, p: Placement, args: ModelRegistryArgs) -> ml.Registry:
+        """Registry `<name>-mlr` (system-created storage and Premium ACR), private endpoint, diagnostics."""
+        registry = ml.Registry(
+            f"{name}-mlr",
+            resource_group_name=p.resource_group_name,
+            location=p.location,
+            registry_name=args.registry_name,
+            tags=dict(p.tags),
+            public_network_access="Disabled",
+            identity=ml.ManagedServiceIdentityArgs(type=ml.ManagedServiceIdentityType.SYSTEM_ASSIGNED),
+            sku=ml.SkuArgs(name="Basic", tier=ml.SkuTier.BASIC),
+            region_details=[
+                ml.RegistryRegionArmDetailsArgs(
+                    location=p.location,
+                    acr_details=[
+                        ml.AcrDetailsArgs(
+                            system_created_acr_account=ml.SystemCreatedAcrAccountArgs(
+                                acr_account_sku="Premium"
+                            )
+                        )
+                    ],
+                    storage_account_details=[
+                        ml.StorageAccountDetailsArgs(
+                            system_created_storage_account=ml.SystemCreatedStorageAccountArgs(
+                                storage_account_type="Standard_LRS",
+                                storage_account_hns_enabled=False,
+                                allow_blob_public_access=False,
+                            )
+                        )
+                    ],
+                )
+            ],
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        pe = args.private_endpoint
+        endpoint = network.PrivateEndpoint(
+            f"{name}-mlr-pe",
+            resource_group_name=p.resource_group_name,
+            location=p.location,
+            tags=dict(p.tags),
+            subnet=network.SubnetArgs(id=pe.subnet_id),
+            private_link_service_connections=[
+                network.PrivateLinkServiceConnectionArgs(
+                    name=f"{name}-mlr-{REGISTRY_GROUP_ID}",
+                    private_link_service_id=registry.id,
+                    group_ids=[REGISTRY_GROUP_ID],
+                )
+            ],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        network.PrivateDnsZoneGroup(
+            f"{name}-mlr-dns",
+            resource_group_name=p.resource_group_name,
+            private_endpoint_name=endpoint.name,
+            private_dns_zone_group_name="default",
+            private_dns_zone_configs=[
+                network.PrivateDnsZoneConfigArgs(
+                    name=zone.replace(".", "-"), private_dns_zone_id=pe.dns_zone_ids[zone]
+                )
+                for zone in REGISTRY_DNS_ZONES
+            ],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        add_diagnostics(f"{name}-mlr", registry.id, args.diagnostics, self, metric_categories=())
+        add_lock(f"{name}-mlr", registry.id, args.lock, self)
+        return registry
+
+    def _activity_log(self, name: str, args: AuditTrailArgs) -> monitor.SubscriptionDiagnosticSetting:
+        """The subscription's activity log categories to Log Analytics, and the AzureActivity retention."""
+        setting = monitor.SubscriptionDiagnosticSetting(
+            f"{name}-activity-log",
+            name="aml-baseline-activity-log",
+            workspace_id=args.log_analytics_workspace_id,
+            logs=[
+                monitor.SubscriptionLogSettingsArgs(category=c, enabled=True) for c in ACTIVITY_LOG_CATEGORIES
+            ],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        if args.retention_in_days is not None:
+            workspace_id = pulumi.Output.from_input(args.log_analytics_workspace_id)
+            operationalinsights.Table(
+                f"{name}-activity-retention",
+                resource_group_name=workspace_id.apply(lambda i: i.split("/")[4]),
+                workspace_name=workspace_id.apply(lambda i: i.rstrip("/").rsplit("/", 1)[-1]),
+                table_name="AzureActivity",
+                retention_in_days=args.retention_in_days,
+                total_retention_in_days=args.retention_in_days,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        return setting
+
+    def _ci_identity(
+        self,
+        name: str,
+        ci: CiIdentityArgs,
+        scope: pulumi.Input[str],
+        subscription_id: pulumi.Output[str],
+    ) -> None:
+        """App (no password, no certificate), service principal, federated credential, scoped roles."""
+        child = pulumi.ResourceOptions(parent=self)
+        app = azuread.Application(
+            f"{name}-ci-app",
+            display_name=ci.display_name,
+            description="aml-secure-baseline keyless CI deployment identity (OIDC federation only).",
+            sign_in_audience="AzureADMyOrg",
+            prevent_duplicate_names=True,
+            opts=child,
+        )
+        sp = azuread.ServicePrincipal(
+            f"{name}-ci-sp",
+            client_id=app.client_id,
+            description="aml-secure-baseline keyless CI deployment identity.",
+            opts=child,
+        )
+        self.ci_federated_credential = azuread.ApplicationFederatedIdentityCredential(
+            f"{name}-ci-fic",
+            application_id=app.id,
+            display_name=f"{ci.display_name}-oidc"[:120],
+            description="CI OIDC token exchange; no client secret exists for this application.",
+            issuer=ci.issuer,
+            subject=ci.subject,
+            audiences=[ci.audience],
+            opts=child,
+        )
+        self.ci_application, self.ci_service_principal = app, sp
+        self.ci_role_assignments = add_role_assignments(
+            f"{name}-ci",
+            scope,
+            {"contributor": RoleAssignmentArgs(role="Contributor", principal_id=sp.object_id)},
+            self,
+        )
+        check_grant(RBAC_ADMIN, "ServicePrincipal")
+        self.ci_role_assignments["rbac-admin"] = authorization.RoleAssignment(
+            f"{name}-ci-ra-rbac-admin",
+            scope=scope,
+            principal_id=sp.object_id,
+            principal_type="ServicePrincipal",
+            role_definition_id=subscription_id.apply(lambda s: role_definition_id(s, RBAC_ADMIN)),
+            condition=constrained_delegation_condition(ci.delegated_roles),
+            condition_version="2.0",
+            description="aml-secure-baseline: constrained delegation to the roles the baseline assigns",
+            opts=child,
+        )
