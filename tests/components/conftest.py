@@ -75,6 +75,12 @@ class AzureMocks(Mocks):
         elif args.typ == "azuread:index/group:Group":
             out["objectId"] = f"{args.name}-object-id"
             rid = out["objectId"]
+        elif args.typ == "azuread:index/application:Application":
+            out.update(clientId=f"{args.name}-client-id", objectId=f"{args.name}-object-id")
+            rid = f"/applications/{out['objectId']}"
+        elif args.typ == "azuread:index/servicePrincipal:ServicePrincipal":
+            out["objectId"] = f"{args.name}-object-id"
+            rid = f"/servicePrincipals/{out['objectId']}"
         return rid, out
 
     def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:

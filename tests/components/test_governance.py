@@ -1,0 +1,415 @@
+"""Governance: each Azure Policy assignment's definition, effect and parameters; parity between the pack's
+Azure Policy anchors and the assignment table; the approved-models registry and the pack configuration that
+names it; Defender plans and the activity log (subscription-wide, prod only); the keyless CI identity
+(federated credential, constrained delegation, no secret anywhere); and the prod stack through the preflight."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi_policy import EnforcementLevel
+
+from aml_security.policies import ALL_POLICIES
+from components import SecureMlPlatform, SecureMlPlatformArgs, SettingsError, load_settings
+from components.governance import (
+    ACTIVITY_LOG_CATEGORIES,
+    WORKSPACE_ROLES,
+    CiIdentityArgs,
+    GovernanceArgs,
+    constrained_delegation_condition,
+    validate_governance_args,
+)
+from components.interfaces import Placement
+from components.policy_parity import PARITY, ParityContext, assignment_key, planned_assignments
+from components.roles import ROLE_IDS
+from components.settings import PROJECT
+from tests.components.conftest import SUB, Program, Recorded, run_program
+from tests.components.test_settings import stack_config
+
+ROOT = Path(__file__).resolve().parents[2]
+P = f"{PROJECT}:"
+
+# The expected assignments, written out independently of the table: key -> (GUID, effect, other parameters).
+# Effects were read from each definition's allowedValues (see components/policy_parity.py for the sources).
+EXPECTED_PROD: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "ws-public-network-438c38d2": ("438c38d2-3772-465a-a9cc-7a6666a275ce", "Deny", {}),
+    "ws-managed-network-6ddb1705": ("6ddb1705-c8cf-450e-aa4b-19ad6703c440", "Deny",
+                                    {"isolationMode": "AllowOnlyApprovedOutbound"}),
+    "ws-cmk-ba769a63": ("ba769a63-b8cc-4b2d-abf6-ac33c7204be8", "Deny", {}),
+    "ws-identity-5f0c7d88": ("5f0c7d88-c7de-45b8-ac49-db49e72eaa78", "Deny", {}),
+    "compute-local-auth-e96a9a5f": ("e96a9a5f-07ca-471b-9bc5-6a0f33cbd68f", "Deny", {}),
+    "compute-idle-shutdown-679ddf89": ("679ddf89-ab8f-48a5-9029-e76054077449", "Deny", {}),
+    "deployment-approved-model-12e5dd16": ("12e5dd16-d201-47ff-849b-8454061c293d", "Deny",
+                                           {"allowedPublishers": [],
+                                            "allowedAssetIds": ["azureml://registries/mlr-amlsec-prod/"]}),
+    "deployment-approved-model-19539b54": ("19539b54-c61e-4196-9a38-67598701be90", "Deny",
+                                           {"allowedRegistryName": "mlr-amlsec-prod"}),
+    "storage-shared-key-8c6a50c6": ("8c6a50c6-9ffd-4ae7-986f-5fa6111f9a54", "Deny", {}),
+    "storage-public-4fa4b6c0": ("4fa4b6c0-31ca-4c0d-b10d-24b96f62a751", "deny", {}),
+    "storage-public-b2982f36": ("b2982f36-99f2-4db5-8eff-283140c09693", "Deny", {}),
+    "storage-public-34c877ad": ("34c877ad-507e-4c82-993e-3452a6e0ad3c", "Audit", {}),
+    "storage-transport-fe83a0eb": ("fe83a0eb-a853-422d-aac2-1bffd182c5d0", "Deny", {"minimumTlsVersion": "TLS1_2"}),
+    "storage-transport-404c3081": ("404c3081-a854-4457-ae30-26a93ef643f9", "Deny", {}),
+    "storage-cmk-6fac406b": ("6fac406b-40ca-413b-bf8e-0bf964659c25", "Audit", {}),
+    "storage-infrastructure-encryption-4733ea7b": ("4733ea7b-a883-42fe-8cac-97454c2a9e4a", "Audit", {}),
+    "storage-cross-tenant-92a89a79": ("92a89a79-6c52-4a7e-a03f-61306fc49312", "Deny", {}),
+    "keyvault-recovery-0b60c0b2": ("0b60c0b2-2dc2-4e1c-b5c9-abbed971de53", "Audit", {}),
+    "keyvault-recovery-1e66c121": ("1e66c121-a66a-4b1f-9b83-0fd99bf0fc2d", "Deny", {}),
+    "keyvault-rbac-12d4fa5e": ("12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5", "Deny", {}),
+    "keyvault-network-405c5871": ("405c5871-3e91-4644-8a63-58e19d68ff5b", "Deny", {}),
+    "keyvault-network-55615ac9": ("55615ac9-af46-4a59-874e-391cc3dfb490", "Audit", {}),
+    "key-strength-82067dbb": ("82067dbb-e53b-4e06-b631-546d197452d9", "Deny", {"minimumRSAKeySize": 3072}),
+    "key-rotation-d8cf8476": ("d8cf8476-a2ec-4916-896e-992351803c44", "Audit", {"maximumDaysToRotate": 90}),
+    "acr-auth-dc921057": ("dc921057-6b28-4fbe-9b83-f7bec05db6c2", "Deny", {}),
+    "acr-auth-9f2dea28": ("9f2dea28-e834-476c-99c5-3507b4728395", "Deny", {}),
+    "acr-network-0fdf0491": ("0fdf0491-d080-4575-b627-ad0e843cba0f", "Deny", {}),
+    "acr-network-524b0254": ("524b0254-c285-4903-bee6-bb8126cde579", "Deny", {}),
+    "acr-network-bd560fc0": ("bd560fc0-3c69-498a-ae9f-aa8eb7de0e13", "Deny", {}),
+    "acr-cmk-5b9159ae": ("5b9159ae-1701-4a6f-9a7a-aa9c8ddd0580", "Deny", {}),
+    "appinsights-auth-199d5677": ("199d5677-e4d9-4264-9465-efe1839c06bd", "Deny", {}),
+    "loganalytics-auth-e15effd4": ("e15effd4-2278-4c65-a0da-4d6f6d1890e2", "Deny", {}),
+    "diagnostics-afe0c3be": ("afe0c3be-ba3b-4544-ba52-0c99672a8ad6", "AuditIfNotExists", {}),
+    "private-endpoints-45e05259": ("45e05259-1eb5-4f70-9574-baf73e9d219b", "Audit", {}),
+}  # fmt: skip
+SECRET_TYPES = {
+    "azuread:index/applicationPassword:ApplicationPassword",
+    "azuread:index/servicePrincipalPassword:ServicePrincipalPassword",
+    "azuread:index/applicationCertificate:ApplicationCertificate",
+    "azuread:index/servicePrincipalCertificate:ServicePrincipalCertificate",
+}
+SECRET_WORDS = re.compile(
+    r"password|secret|connectionstring|accesskey|primarykey|secondarykey|instrumentationkey|sastoken",
+    re.IGNORECASE,
+)
+
+
+def platform(stack: str) -> Program:
+    settings = load_settings(*stack_config(stack))
+    return run_program(lambda: SecureMlPlatform("aml", SecureMlPlatformArgs(settings=settings)))
+
+
+@pytest.fixture(scope="module")
+def prod() -> Program:
+    return platform("prod")
+
+
+@pytest.fixture(scope="module")
+def dev() -> Program:
+    return platform("dev")
+
+
+def guid_of(ra: Recorded) -> str:
+    return str(ra.inputs["roleDefinitionId"]).rsplit("/", 1)[-1]
+
+
+# -- Azure Policy assignments --------------------------------------------------------------------------
+
+
+def test_each_assignment_definition_effect_and_parameters(prod: Program) -> None:
+    assignments = {
+        r.name.removeprefix("aml-gov-policy-"): r for r in prod.of_type("authorization:PolicyAssignment")
+    }
+    assert set(assignments) == set(EXPECTED_PROD)
+    rg = prod.one("resources:ResourceGroup")
+    for key, (guid, effect, params) in EXPECTED_PROD.items():
+        a = assignments[key].inputs
+        assert a["policyDefinitionId"] == f"/providers/Microsoft.Authorization/policyDefinitions/{guid}", key
+        assert a["parameters"] == {
+            "effect": {"value": effect},
+            **{k: {"value": v} for k, v in params.items()},
+        }, key
+        assert a["enforcementMode"] == "Default" and a["policyAssignmentName"] == f"aml-{key}", key
+        assert len(a["policyAssignmentName"]) <= 64
+        assert a["nonComplianceMessages"][0]["message"].startswith("aml-secure-baseline control "), key
+        assert (
+            prod.depends(assignments[key], rg)
+            and a["scope"]
+            == f"/subscriptions/{SUB}/resourceGroups/rg/providers/resources/ResourceGroup/rg-amlsec-prod"
+        )
+
+
+def test_compute_subnet_definition_is_assigned_only_without_a_managed_network() -> None:
+    managed = planned_assignments(ParityContext(isolation_mode="AllowOnlyApprovedOutbound"))
+    unmanaged = planned_assignments(ParityContext(isolation_mode="Disabled"))
+    assert "compute-subnet-7804b5c7" not in managed
+    assert unmanaged["compute-subnet-7804b5c7"][1] == {"effect": "Audit"}  # Audit, Disabled only
+
+
+def test_single_registry_definition_needs_at_most_one_approved_registry() -> None:
+    none = planned_assignments(ParityContext())
+    assert none["deployment-approved-model-19539b54"][1] == {"effect": "Deny", "allowedRegistryName": ""}
+    assert none["deployment-approved-model-12e5dd16"][1]["allowedAssetIds"] == []
+    two = planned_assignments(ParityContext(approved_registries=("a", "b")))
+    assert "deployment-approved-model-19539b54" not in two
+    assert two["deployment-approved-model-12e5dd16"][1]["allowedAssetIds"] == [
+        "azureml://registries/a/",
+        "azureml://registries/b/",
+    ]
+
+
+def test_parity_every_pack_anchor_has_an_assignment_and_every_assignment_a_rule() -> None:
+    pack = {p.name: p for p in ALL_POLICIES}
+    anchors = {
+        name: {t.split(":", 1)[1] for t in (p.tags or []) if t.startswith("azure-policy:")}
+        for name, p in pack.items()
+    }
+    table: dict[str, set[str]] = {}
+    for entry in PARITY:
+        assert entry.rule in pack, f"{entry.guid} names no pack policy: {entry.rule}"
+        table.setdefault(entry.rule, set()).add(entry.guid)
+        # An anchored entry is one of that rule's anchors; an extra one is marked as such.
+        assert (entry.guid in anchors[entry.rule]) == entry.anchor, entry.guid
+        # Advisory pack rules are audited at runtime, never denied (not stricter than the pack).
+        advisory = pack[entry.rule].enforcement_level == EnforcementLevel.ADVISORY
+        assert entry.pack_advisory == advisory, entry.rule
+        assert entry.effect in entry.allowed_effects
+        if advisory:
+            assert entry.effect.casefold() != "deny"
+    for name, guids in anchors.items():
+        missing = guids - table.get(name, set())
+        assert not missing, f"pack rule {name} has Azure Policy anchors without an assignment: {missing}"
+    assert len({assignment_key(e) for e in PARITY}) == len(PARITY)
+
+
+def test_effect_is_deny_where_the_definition_allows_it_unless_documented() -> None:
+    for entry in PARITY:
+        allows_deny = any(e.casefold() == "deny" for e in entry.allowed_effects)
+        if allows_deny and entry.effect.casefold() != "deny":
+            assert entry.pack_advisory or (entry.max_effect == "Audit" and entry.note), entry.guid
+        assert entry.source, entry.guid
+
+
+def test_policy_assignments_can_be_turned_off() -> None:
+    config, location = stack_config("dev")
+    settings = load_settings({**config, "policyAssignments": False}, location)
+    program = run_program(lambda: SecureMlPlatform("aml", SecureMlPlatformArgs(settings=settings)))
+    assert program.of_type("authorization:PolicyAssignment") == []
+
+
+# -- Approved models -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_stack_registry_is_the_packs_approved_registry(stack: str) -> None:
+    config, _ = stack_config(stack)
+    pack_config = json.loads((ROOT / "stacks" / f"policy-config.{stack}.json").read_text())
+    assert pack_config["deployment-approved-model"]["approvedRegistries"] == [config["modelRegistryName"]]
+
+
+def test_model_registry_is_private_with_endpoint_diagnostics_and_prod_lock(prod: Program) -> None:
+    reg = prod.one("machinelearningservices:Registry")
+    assert reg.inputs["registryName"] == "mlr-amlsec-prod" and reg.inputs["publicNetworkAccess"] == "Disabled"
+    assert reg.protect
+    pe = prod.named("aml-gov-mlr-pe")
+    assert pe.inputs["privateLinkServiceConnections"][0]["groupIds"] == ["amlregistry"]
+    assert prod.depends(pe, reg)
+    zones = prod.named("aml-gov-mlr-dns").inputs["privateDnsZoneConfigs"]
+    assert [z["privateDnsZoneId"].rsplit("/", 1)[-1] for z in zones] == ["privatelink.api.azureml.ms"]
+    diag = prod.named("aml-gov-mlr-diag")
+    assert diag.inputs["logs"] == [{"categoryGroup": "allLogs", "enabled": True}] and prod.depends(diag, reg)
+    lock = prod.named("aml-gov-mlr-lock")
+    assert lock.inputs["level"] == "CanNotDelete" and prod.depends(lock, reg)
+
+
+# -- Defender for Cloud and the audit trail (subscription-wide: prod only) ------------------------------
+
+
+def test_defender_plans_are_standard_at_subscription_scope(prod: Program, dev: Program) -> None:
+    pricings = {r.inputs["pricingName"]: r.inputs for r in prod.of_type("security:Pricing")}
+    assert set(pricings) == {"AI", "StorageAccounts", "KeyVaults", "Containers", "CloudPosture"}
+    for pricing in pricings.values():
+        assert pricing["pricingTier"] == "Standard" and pricing["scopeId"] == f"/subscriptions/{SUB}"
+    assert dev.of_type("security:Pricing") == []
+
+
+def test_activity_log_categories_to_log_analytics_with_retention(prod: Program, dev: Program) -> None:
+    setting = prod.one("monitor:SubscriptionDiagnosticSetting")
+    assert [(c["category"], c["enabled"]) for c in setting.inputs["logs"]] == [
+        (c, True) for c in ACTIVITY_LOG_CATEGORIES
+    ]
+    assert set(ACTIVITY_LOG_CATEGORIES) == {"Administrative", "Security", "Policy", "Alert"}
+    assert prod.depends(setting, prod.one("operationalinsights:Workspace"))
+    table = prod.one("operationalinsights:Table").inputs
+    assert table["tableName"] == "AzureActivity" and table["retentionInDays"] == 365
+    assert dev.of_type("monitor:SubscriptionDiagnosticSetting") == []
+
+
+# -- Keyless CI identity -------------------------------------------------------------------------------
+
+
+def test_federated_credential_issuer_subject_and_audience(prod: Program) -> None:
+    fic = prod.one(
+        "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential"
+    )
+    assert fic.inputs["issuer"] == "https://token.actions.githubusercontent.com"
+    assert fic.inputs["subject"] == "repo:contoso/aml-secure-baseline:environment:prod"
+    assert fic.inputs["audiences"] == ["api://AzureADTokenExchange"]
+    app = prod.one("azuread:index/application:Application")
+    assert prod.depends(fic, app)
+    assert not {"password", "passwords", "keyCredentials"} & set(app.inputs)
+    assert fic.inputs["applicationId"] == "/applications/aml-gov-ci-app-object-id"  # the app's resource ID
+    sp = prod.one("azuread:index/servicePrincipal:ServicePrincipal")
+    assert sp.inputs["clientId"] == "aml-gov-ci-app-client-id" and prod.depends(sp, app)
+
+
+def test_ci_roles_are_resource_group_scoped_and_delegation_is_constrained(prod: Program) -> None:
+    ci = {r.name: r for r in prod.of_type("authorization:RoleAssignment") if r.name.startswith("aml-gov-ci-")}
+    assert set(ci) == {"aml-gov-ci-ra-contributor", "aml-gov-ci-ra-rbac-admin"}
+    sp = prod.one("azuread:index/servicePrincipal:ServicePrincipal")
+    rg_id = f"/subscriptions/{SUB}/resourceGroups/rg/providers/resources/ResourceGroup/rg-amlsec-prod"
+    for ra in ci.values():
+        assert ra.inputs["scope"] == rg_id and ra.inputs["principalType"] == "ServicePrincipal"
+        assert prod.depends(ra, sp)
+        assert guid_of(ra) not in (ROLE_IDS["Owner"], ROLE_IDS["User Access Administrator"])
+    assert guid_of(ci["aml-gov-ci-ra-contributor"]) == ROLE_IDS["Contributor"]
+    admin = ci["aml-gov-ci-ra-rbac-admin"].inputs
+    assert guid_of(ci["aml-gov-ci-ra-rbac-admin"]) == ROLE_IDS["Role Based Access Control Administrator"]
+    assert admin["conditionVersion"] == "2.0"
+    # Exactly the roles the rest of the stack assigns: nothing more can be delegated.
+    assigned = {guid_of(r) for r in prod.of_type("authorization:RoleAssignment") if r.name not in ci}
+    for source in ("Request", "Resource"):
+        found = re.search(
+            rf"@{source}\[Microsoft\.Authorization/roleAssignments:RoleDefinitionId\] "
+            r"ForAnyOfAnyValues:GuidEquals \{([^}]*)\}",
+            admin["condition"],
+        )
+        assert found and set(found.group(1).split(", ")) == assigned
+    assert set(WORKSPACE_ROLES) <= {n for n, g in ROLE_IDS.items() if g in assigned}
+
+
+def test_constrained_delegation_condition_format() -> None:
+    reader, blob = ROLE_IDS["Reader"], ROLE_IDS["Storage Blob Data Reader"]
+    guids = ", ".join(sorted([reader, blob]))
+    assert constrained_delegation_condition(["Reader", "Storage Blob Data Reader", "Reader"]) == (
+        "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR "
+        f"(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{guids}}} "
+        "AND @Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase "
+        "{'ServicePrincipal', 'Group'})) AND "
+        "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR "
+        f"(@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{guids}}} "
+        "AND @Resource[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase "
+        "{'ServicePrincipal', 'Group'}))"
+    )
+
+
+@pytest.mark.parametrize(
+    ("ci", "message"),
+    [
+        (CiIdentityArgs("ci", "repo:o/r:*", ["Reader"]), "ci_identity.subject: an exact subject is required"),
+        (CiIdentityArgs("ci", "repo:o/r:ref:refs/heads/main", ["Owner"]),
+         "ci_identity.delegated_roles: 'Owner' may never be delegated"),
+        (CiIdentityArgs("ci", "repo:o/r:ref:refs/heads/main", ["User Access Administrator"]),
+         "ci_identity.delegated_roles: 'User Access Administrator' may never be delegated"),
+        (CiIdentityArgs("ci", "s", ["Reader"], issuer="http://issuer"), "ci_identity.issuer: an https URL"),
+    ],
+)  # fmt: skip
+def test_ci_identity_option_rules(ci: CiIdentityArgs, message: str) -> None:
+    args = GovernanceArgs(placement=Placement("rg", "westeurope"), resource_group_id="/rg", ci_identity=ci)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        validate_governance_args(args)
+
+
+INVALID: list[tuple[str, dict[str, Any], str]] = [
+    ("unknown defender plan", {"defenderPlans": ["AI", "Servers"]},
+     f"{P}defenderPlans[1]: 'Servers' is not supported; allowed: AI, StorageAccounts, KeyVaults, Containers, CloudPosture"),
+    ("wildcard CI subject", {"ciSubject": "repo:contoso/x:*"},
+     f"{P}ciSubject: 'repo:contoso/x:*' is invalid; allowed: an exact subject such as repo:<org>/<repo>:environment:prod "
+     "(no wildcards or spaces, up to 600)"),
+    ("other audience", {"ciAudience": "api://other"},
+     f"{P}ciAudience: 'api://other' is not a token exchange audience; allowed: api://AzureADTokenExchange "
+     "(or its national-cloud variant)"),
+    ("insecure issuer", {"ciIssuer": "http://token.example"},
+     f"{P}ciIssuer: 'http://token.example' is not an https URL; allowed: the OIDC issuer, e.g. "
+     "https://token.actions.githubusercontent.com"),
+    ("registry name", {"modelRegistryName": "-x"},
+     f"{P}modelRegistryName: '-x' is invalid; allowed: 3-33 letters, digits, '-' or '_', starting with a letter or "
+     "digit (or empty for no registry)"),
+    ("activity log retention", {"activityLogRetentionDays": 7},
+     f"{P}activityLogRetentionDays: 7 is out of range; allowed: an integer from 30 to 730"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("config", "message"), [c[1:] for c in INVALID], ids=[c[0] for c in INVALID])
+def test_invalid_governance_settings_name_the_key(config: dict[str, Any], message: str) -> None:
+    with pytest.raises(SettingsError) as err:
+        load_settings(config, "westeurope")
+    assert err.value.errors == [message]
+
+
+def test_defaults_leave_subscription_wide_governance_off() -> None:
+    s = load_settings({}, "westeurope")
+    assert s.policy_assignments and not s.defender_plans and not s.activity_log and not s.ci_subject
+    assert s.model_registry_name == ""
+
+
+# -- Whole stacks through the offline preflight --------------------------------------------------------
+
+
+def preflight(stack: str, fmt: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "preflight", "--stack", stack, "--format", fmt,
+         "--policy-pack-config", f"stacks/policy-config.{stack}.json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr + result.stdout
+    return result.stdout
+
+
+def walk(value: Any, path: str = "") -> list[tuple[str, Any]]:
+    """Every (key path, leaf) of a JSON value."""
+    if isinstance(value, dict):
+        return [item for k, v in value.items() for item in walk(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [item for i, v in enumerate(value) for item in walk(v, f"{path}[{i}]")]
+    return [(path, value)]
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def plan(request: pytest.FixtureRequest) -> tuple[str, dict[str, Any], str]:
+    stack = str(request.param)
+    return stack, json.loads(preflight(stack, "json")), preflight(stack, "text")
+
+
+def test_no_secret_bearing_resource_input_or_output(plan: tuple[str, dict[str, Any], str]) -> None:
+    stack, report, text = plan
+    assert not {r["type"] for r in report["resources"]} & SECRET_TYPES
+    for r in report["resources"]:
+        for path, leaf in walk(r["inputs"]):
+            assert leaf != "[secret]", f"{r['name']}{path}"
+            assert not SECRET_WORDS.search(path), f"{r['name']}{path}"
+    outputs = text.split("\nOutputs:\n", 1)[1].split("\nResources:\n", 1)[0]
+    names = re.findall(r"^    (\w+):", outputs, re.MULTILINE)
+    assert "ciClientId" in names or stack == "dev"
+    assert not [n for n in names if SECRET_WORDS.search(n)], names
+    assert report["placeholders"] == []
+
+
+def test_stack_passes_preflight_listing_the_governance_resources(
+    plan: tuple[str, dict[str, Any], str],
+) -> None:
+    stack, report, _ = plan
+    assert report["summary"]["mandatory"] == 0
+    assert [v for v in report["violations"] if v["level"] == "mandatory"] == []
+    types = [r["type"] for r in report["resources"]]
+    assert types.count("azure-native:authorization:PolicyAssignment") == len(EXPECTED_PROD)
+    assert "azure-native:machinelearningservices:Registry" in types
+    assert {
+        "azuread:index/application:Application",
+        "azuread:index/servicePrincipal:ServicePrincipal",
+        "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential",
+    } <= set(types)
+    subscription_wide = {
+        "azure-native:security:Pricing",
+        "azure-native:monitor:SubscriptionDiagnosticSetting",
+    }
+    if stack == "prod":
+        assert subscription_wide <= set(types)
+        assert not [v for v in report["violations"] if v["policy"] == "defender-for-ai"]
+    else:
+        assert not subscription_wide & set(types)
