@@ -413,3 +413,18 @@ def test_stack_passes_preflight_listing_the_governance_resources(
         assert not [v for v in report["violations"] if v["policy"] == "defender-for-ai"]
     else:
         assert not subscription_wide & set(types)
+
+
+def test_controls_matrix_lists_every_assignment_and_the_recommendations_code_cannot_implement() -> None:
+    doc = (ROOT / "docs" / "controls.md").read_text()
+    for entry in PARITY:
+        assert f"`{entry.guid}`" in doc and entry.effect in doc, entry.guid
+    for outside in (
+        "Defender for Cloud Apps",
+        "DSPM for AI",
+        "Sensitivity labels and DLP",
+        "Insider Risk Management",
+    ):
+        assert outside in doc
+    for key in ("policyAssignments", "modelRegistryName", "defenderPlans", "activityLog", "ciSubject"):
+        assert f"`{key}`" in doc
