@@ -22,7 +22,6 @@ import pulumi
 import pulumi_azure_native.authorization as authorization
 import pulumi_azure_native.machinelearningservices as ml
 import pulumi_azure_native.monitor as monitor
-import pulumi_azure_native.network as network
 import pulumi_azure_native.operationalinsights as operationalinsights
 import pulumi_azure_native.security as security
 import pulumi_azuread as azuread
@@ -38,12 +37,13 @@ from components.interfaces import (
 from components.keyvault import CMK_ROLE
 from components.monitoring import add_diagnostics
 from components.policy_parity import ParityContext, planned_assignments
+from components.private_link import GROUP_ZONES, PrivateLink, PrivateLinkArgs
 from components.roles import NEVER_GRANTED, ROLE_IDS, check_grant, role_definition_id
 from components.settings import DEFENDER_PLANS, GITHUB_OIDC_ISSUER, TOKEN_EXCHANGE_AUDIENCE
 
 ACTIVITY_LOG_CATEGORIES: tuple[str, ...] = ("Administrative", "Security", "Policy", "Alert")
 REGISTRY_GROUP_ID = "amlregistry"
-REGISTRY_DNS_ZONES: tuple[str, ...] = ("privatelink.api.azureml.ms",)
+REGISTRY_DNS_ZONES: tuple[str, ...] = GROUP_ZONES[REGISTRY_GROUP_ID]
 """An Azure ML registry's private endpoint resolves through the Azure ML API zone."""
 RBAC_ADMIN = "Role Based Access Control Administrator"
 DELEGATED_PRINCIPAL_TYPES: tuple[str, ...] = ("ServicePrincipal", "Group")
@@ -295,33 +295,14 @@ class Governance(pulumi.ComponentResource):
             ],
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
-        pe = args.private_endpoint
-        endpoint = network.PrivateEndpoint(
-            f"{name}-mlr-pe",
-            resource_group_name=p.resource_group_name,
-            location=p.location,
-            tags=dict(p.tags),
-            subnet=network.SubnetArgs(id=pe.subnet_id),
-            private_link_service_connections=[
-                network.PrivateLinkServiceConnectionArgs(
-                    name=f"{name}-mlr-{REGISTRY_GROUP_ID}",
-                    private_link_service_id=registry.id,
-                    group_ids=[REGISTRY_GROUP_ID],
-                )
-            ],
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        network.PrivateDnsZoneGroup(
-            f"{name}-mlr-dns",
-            resource_group_name=p.resource_group_name,
-            private_endpoint_name=endpoint.name,
-            private_dns_zone_group_name="default",
-            private_dns_zone_configs=[
-                network.PrivateDnsZoneConfigArgs(
-                    name=zone.replace(".", "-"), private_dns_zone_id=pe.dns_zone_ids[zone]
-                )
-                for zone in REGISTRY_DNS_ZONES
-            ],
+        PrivateLink(
+            f"{name}-mlr",
+            PrivateLinkArgs(
+                placement=p,
+                target_id=registry.id,
+                group_id=REGISTRY_GROUP_ID,
+                private_endpoint=args.private_endpoint,
+            ),
             opts=pulumi.ResourceOptions(parent=self),
         )
         add_diagnostics(f"{name}-mlr", registry.id, args.diagnostics, self, metric_categories=())

@@ -17,6 +17,7 @@ GROUP_ZONES: dict[str, tuple[str, ...]] = {
     "blob": ("privatelink.blob.core.windows.net",),
     "file": ("privatelink.file.core.windows.net",),
     "registry": ("privatelink.azurecr.io",),
+    "amlregistry": ("privatelink.api.azureml.ms",),
 }
 
 
