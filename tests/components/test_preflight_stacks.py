@@ -44,7 +44,7 @@ def preflight(stack: str, *extra: str) -> dict[str, Any]:
             stack,
             "--format",
             "json",
-            *pack_config(stack),
+            *pack_config(stack, extra),
             *extra,
         ],
         cwd=ROOT,
