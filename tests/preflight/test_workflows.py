@@ -122,6 +122,10 @@ def test_every_pulumi_run_uses_the_policy_pack_and_the_project_root() -> None:
     assert (REPO / PACK / "PulumiPolicy.yaml").is_file()
     for file, s in runs:
         assert s["with"]["policyPacks"] == PACK, file
+        stack = s["with"]["stack-name"]
+        assert s["with"]["policyPackConfigs"] == f"stacks/policy-config.{stack}.json", file
+        if not stack.startswith("${{"):
+            assert (REPO / "stacks" / f"policy-config.{stack}.json").is_file()
         assert s["with"]["work-dir"] == "."
         assert s["with"]["command"] in ("preview", "up")
 
@@ -138,6 +142,7 @@ def test_pull_request_workflow_needs_no_secrets_and_runs_tests_and_preflight_per
     assert job["strategy"]["matrix"]["stack"] == STACKS
     (run,) = [s["run"] for s in steps(job) if "python -m preflight" in s.get("run", "")]
     assert '--stack "$STACK"' in run
+    assert '--policy-pack-config "stacks/policy-config.$STACK.json"' in run
     assert re.search(r"--format \S*sarif\S*", run) and re.search(r"--format \S*markdown\S*", run)
     assert '--output-dir "$REPORTS"' in run
     (upload,) = [s for s in steps(job) if action(s) == "actions/upload-artifact"]
