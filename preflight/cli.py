@@ -183,14 +183,32 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+_SIGNALLED: list[int] = []
+"""Signals received during this run: a signal raised inside the program can surface as another error (an
+interrupted import leaves a half-initialised module), so the exit status is decided by this list first."""
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
+    _SIGNALLED.append(signum)
     raise SystemExit(128 + signum)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    _SIGNALLED.append(signum)
+    raise KeyboardInterrupt
+
+
+def _signal_exit() -> int:
+    """Report the first signal received and return its conventional exit status (128 + signal number)."""
+    print("error: interrupted", file=sys.stderr)
+    return 128 + _SIGNALLED[0]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the preflight and print the result; returns the exit status."""
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _interrupt)
     options = Options(
         stack=args.stack,
         cwd=args.cwd.resolve(),
@@ -205,20 +223,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = run_preflight(options)
     except ConfigurationError as exc:
+        if _SIGNALLED:
+            return _signal_exit()
         print(f"error: configuration: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except PackConfigError as exc:
+        if _SIGNALLED:
+            return _signal_exit()
         print(f"error: policy pack configuration: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except PackStartError as exc:
+        if _SIGNALLED:
+            return _signal_exit()
         print(f"error: policy pack: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except ProgramError as exc:
+        if _SIGNALLED:
+            return _signal_exit()
         print(f"error: program failed: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    if _SIGNALLED:
+        return _signal_exit()
 
     labels = {}
     for run in result.packs:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import heapq
 import logging
 import os
 import runpy
@@ -116,9 +117,10 @@ class RecordingMonitor(MockMonitor):
                 custom=bool(request.custom),
                 inputs=inputs,
                 parent=request.parent if request.parent and request.parent != self.root_urn else None,
-                dependencies=[d for d in request.dependencies if d != self.root_urn],
+                # Sorted: the SDK collects these in sets (order varies run to run); the engine treats them as sets.
+                dependencies=sorted({d for d in request.dependencies if d != self.root_urn}),
                 property_dependencies={
-                    k: list(v.urns) for k, v in request.propertyDependencies.items() if len(v.urns) > 0
+                    k: sorted(set(v.urns)) for k, v in request.propertyDependencies.items() if len(v.urns) > 0
                 },
                 protect=bool(request.protect),
                 provider=request.provider or None,
@@ -252,10 +254,45 @@ def run(
         stack=stack,
         mode="preview" if preview else "up",
         root_urn=monitor.root_urn,
-        resources=monitor.recorded,
+        resources=deterministic_order(monitor.recorded),
         outputs=outputs,
         logs=collector.records,
     )
+
+
+def deterministic_order(resources: list[RecordedResource]) -> list[RecordedResource]:
+    """Resources in an order that depends only on the graph, not on when each registration arrived.
+
+    Registrations reach the monitor when their inputs resolve, which varies between runs. This is a
+    topological order (parents before children, dependencies before dependents) that, among resources
+    ready at the same time, takes the smallest URN first, so two runs of a program give the same plan.
+    """
+    by_urn = {r.urn: r for r in resources}
+    before: dict[str, set[str]] = {r.urn: set() for r in resources}
+    for r in resources:
+        needs = {*r.dependencies, *(u for urns in r.property_dependencies.values() for u in urns)}
+        if r.parent:
+            needs.add(r.parent)
+        before[r.urn] = {u for u in needs if u in by_urn and u != r.urn}
+    after: dict[str, list[str]] = {u: [] for u in by_urn}
+    for urn, needs in before.items():
+        for u in needs:
+            after[u].append(urn)
+    waiting = {urn: len(needs) for urn, needs in before.items()}
+    ready = [urn for urn, n in waiting.items() if n == 0]
+    heapq.heapify(ready)
+    ordered: list[RecordedResource] = []
+    while ready:
+        urn = heapq.heappop(ready)
+        ordered.append(by_urn[urn])
+        for nxt in after[urn]:
+            waiting[nxt] -= 1
+            if waiting[nxt] == 0:
+                heapq.heappush(ready, nxt)
+    if len(ordered) < len(resources):  # a cycle the engine would reject; keep the rest, sorted
+        placed = {r.urn for r in ordered}
+        ordered += sorted((r for r in resources if r.urn not in placed), key=lambda r: r.urn)
+    return ordered
 
 
 def _to_struct(d: dict[str, Any]) -> Any:
