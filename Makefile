@@ -8,7 +8,7 @@ STAMP := $(VENV)/.requirements-installed
 # The stack's policy pack configuration (the file CI passes to `pulumi preview --policy-pack-config`).
 PACK_CONFIG = $(wildcard stacks/policy-config.$(STACK).json)
 
-.PHONY: preflight test lint typecheck unit clean
+.PHONY: preflight test lint typecheck unit bench clean
 
 # (Re)install whenever the virtualenv is missing or a requirements file changed.
 $(STAMP): $(REQUIREMENTS)
@@ -32,6 +32,10 @@ unit: $(STAMP)
 	$(BIN)/pytest -n 2
 
 test: lint typecheck unit
+
+# Performance figures and targets (docs/benchmarks.md); about 3 minutes on 2 cores.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
