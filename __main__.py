@@ -26,7 +26,19 @@ def read_config() -> dict[str, Any]:
             value = cfg.get(key)
         if value is not None:
             values[key] = value
+    # Keys set for this project but not declared (a typo such as `colour`): load_settings names them.
+    for key in undeclared_project_keys():
+        values[key] = cfg.get(key)
     return values
+
+
+def undeclared_project_keys() -> list[str]:
+    """Keys in this project's config namespace that CONFIG_SCHEMA does not declare."""
+    prefix = f"{pulumi.get_project()}:"
+    keys = set(pulumi.runtime.config.CONFIG.get()) | set(pulumi.runtime.get_config_env())
+    return sorted(
+        k[len(prefix) :] for k in keys if k.startswith(prefix) and k[len(prefix) :] not in CONFIG_SCHEMA
+    )
 
 
 settings = load_settings(read_config(), pulumi.Config("azure-native").get("location"))

@@ -25,6 +25,13 @@ CASES: list[tuple[str, str, tuple[str, ...], Any, str]] = [
         "azure-native:location: 'mars' is not a known region; allowed: an Azure region with Azure ML",
     ),
     (
+        "undeclared-key",
+        f"{NS}:colour",
+        (),
+        "blue",
+        f"{NS}:colour: unknown config key; allowed: the keys declared in Pulumi.yaml",
+    ),
+    (
         "prefix-upper-case",
         f"{NS}:prefix",
         (),
