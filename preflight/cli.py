@@ -198,6 +198,14 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+_ERROR_KINDS: dict[type[Exception], str] = {
+    ConfigurationError: "configuration",
+    PackConfigError: "policy pack configuration",
+    PackStartError: "policy pack",
+    ProgramError: "program failed",
+}
+
+
 def _signal_exit() -> int:
     """Report the first signal received and return its conventional exit status (128 + signal number)."""
     print("error: interrupted", file=sys.stderr)
@@ -222,29 +230,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(starting(options.stack, len(options.policy_packs or default_packs())), file=sys.stderr)
     try:
         result = run_preflight(options)
-    except ConfigurationError as exc:
-        if _SIGNALLED:
-            return _signal_exit()
-        print(f"error: configuration: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except PackConfigError as exc:
-        if _SIGNALLED:
-            return _signal_exit()
-        print(f"error: policy pack configuration: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except PackStartError as exc:
-        if _SIGNALLED:
-            return _signal_exit()
-        print(f"error: policy pack: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except ProgramError as exc:
-        if _SIGNALLED:
-            return _signal_exit()
-        print(f"error: program failed: {exc}", file=sys.stderr)
-        return EXIT_ERROR
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
+        _SIGNALLED.append(signal.SIGINT)
+    except (ConfigurationError, PackConfigError, PackStartError, ProgramError) as exc:
+        if not _SIGNALLED:
+            kind = next(label for cls, label in _ERROR_KINDS.items() if isinstance(exc, cls))
+            print(f"error: {kind}: {exc}", file=sys.stderr)
+            return EXIT_ERROR
     if _SIGNALLED:
         return _signal_exit()
 
