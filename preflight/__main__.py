@@ -1,7 +1,16 @@
 """Entry point for `python -m preflight`."""
 
+import os
 import sys
 
-from .cli import main
+from .cli import interrupted, main
 
-sys.exit(main())
+code = main()
+if interrupted():
+    # Everything is cleaned up by now. Exit without interpreter finalisation: CPython 3.11 remembers a
+    # KeyboardInterrupt that surfaced inside eval() (as during an interrupted import) even after it was
+    # handled, and would end the process with SIGINT instead of this exit status.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+sys.exit(code)

@@ -206,6 +206,11 @@ _ERROR_KINDS: dict[type[Exception], str] = {
 }
 
 
+def interrupted() -> bool:
+    """True when a signal ended this run (its exit status is then 128 + the signal number)."""
+    return bool(_SIGNALLED)
+
+
 def _signal_exit() -> int:
     """Report the first signal received and return its conventional exit status (128 + signal number)."""
     print("error: interrupted", file=sys.stderr)
