@@ -38,7 +38,13 @@ from components.keyvault import CMK_ROLE
 from components.monitoring import add_diagnostics
 from components.policy_parity import ParityContext, planned_assignments
 from components.private_link import GROUP_ZONES, PrivateLink, PrivateLinkArgs
-from components.roles import NEVER_GRANTED, ROLE_IDS, check_grant, role_definition_id
+from components.roles import (
+    FORBIDDEN_FOR_PRINCIPALS,
+    NEVER_GRANTED,
+    ROLE_IDS,
+    check_grant,
+    role_definition_id,
+)
 from components.settings import DEFENDER_PLANS, GITHUB_OIDC_ISSUER, TOKEN_EXCHANGE_AUDIENCE
 
 ACTIVITY_LOG_CATEGORIES: tuple[str, ...] = ("Administrative", "Security", "Policy", "Alert")
@@ -46,7 +52,6 @@ REGISTRY_GROUP_ID = "amlregistry"
 REGISTRY_DNS_ZONES: tuple[str, ...] = GROUP_ZONES[REGISTRY_GROUP_ID]
 """An Azure ML registry's private endpoint resolves through the Azure ML API zone."""
 RBAC_ADMIN = "Role Based Access Control Administrator"
-DELEGATED_PRINCIPAL_TYPES: tuple[str, ...] = ("ServicePrincipal", "Group")
 """Who the CI identity may grant roles to: managed identities and persona groups, never users."""
 WORKSPACE_ROLES: tuple[str, ...] = (
     "Contributor",
@@ -158,22 +163,28 @@ def validate_governance_args(args: GovernanceArgs) -> None:
 
 def constrained_delegation_condition(roles: Iterable[str]) -> str:
     """ABAC condition (version 2.0) for Role Based Access Control Administrator: it may create and delete
-    role assignments only for `roles`, and only for service principals and groups.
+    role assignments only for `roles`, for service principals, and for groups only the roles a group may
+    hold (never Contributor or another role in FORBIDDEN_FOR_PRINCIPALS).
 
     The "constrain roles and principal types" form from Microsoft's "Delegate Azure role assignment
     management using conditions": the write action is checked on the request, the delete action on the
     existing assignment (@Resource).
     """
-    guids = ", ".join(sorted(ROLE_IDS[r] for r in set(roles)))
-    types = ", ".join(f"'{t}'" for t in DELEGATED_PRINCIPAL_TYPES)
+    names = set(roles)
     attr = "Microsoft.Authorization/roleAssignments"
+    grants = [
+        ("ServicePrincipal", sorted(ROLE_IDS[r] for r in names)),
+        ("Group", sorted(ROLE_IDS[r] for r in names if r not in FORBIDDEN_FOR_PRINCIPALS)),
+    ]
 
     def branch(action: str, source: str) -> str:
-        return (
-            f"((!(ActionMatches{{'{attr}/{action}'}})) OR "
-            f"(@{source}[{attr}:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{guids}}} AND "
-            f"@{source}[{attr}:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {{{types}}}))"
-        )
+        allowed = [
+            f"(@{source}[{attr}:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{', '.join(guids)}}} AND "
+            f"@{source}[{attr}:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {{'{principal_type}'}})"
+            for principal_type, guids in grants
+            if guids
+        ]
+        return f"((!(ActionMatches{{'{attr}/{action}'}})) OR " + " OR ".join(allowed) + ")"
 
     return f"{branch('write', 'Request')} AND {branch('delete', 'Resource')}"
 

@@ -284,18 +284,30 @@ def test_ci_roles_are_resource_group_scoped_and_delegation_is_constrained(prod: 
 
 
 def test_constrained_delegation_condition_format() -> None:
-    reader, blob = ROLE_IDS["Reader"], ROLE_IDS["Storage Blob Data Reader"]
-    guids = ", ".join(sorted([reader, blob]))
-    assert constrained_delegation_condition(["Reader", "Storage Blob Data Reader", "Reader"]) == (
-        "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR "
-        f"(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{guids}}} "
-        "AND @Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase "
-        "{'ServicePrincipal', 'Group'})) AND "
-        "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR "
-        f"(@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{guids}}} "
-        "AND @Resource[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase "
-        "{'ServicePrincipal', 'Group'}))"
+    reader, blob, contributor = (ROLE_IDS[r] for r in ("Reader", "Storage Blob Data Reader", "Contributor"))
+    every = ", ".join(sorted([reader, blob, contributor]))
+    for_groups = ", ".join(sorted([reader, blob]))
+    attr = "Microsoft.Authorization/roleAssignments"
+
+    def branch(action: str, source: str) -> str:
+        return (
+            f"((!(ActionMatches{{'{attr}/{action}'}})) OR "
+            f"(@{source}[{attr}:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{every}}} "
+            f"AND @{source}[{attr}:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {{'ServicePrincipal'}}) OR "
+            f"(@{source}[{attr}:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{for_groups}}} "
+            f"AND @{source}[{attr}:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {{'Group'}}))"
+        )
+
+    condition = constrained_delegation_condition(
+        ["Reader", "Storage Blob Data Reader", "Contributor", "Reader"]
     )
+    assert condition == f"{branch('write', 'Request')} AND {branch('delete', 'Resource')}"
+
+
+def test_delegation_never_lets_groups_receive_contributor() -> None:
+    condition = constrained_delegation_condition(["Contributor"])
+    assert "'Group'" not in condition
+    assert condition.count("{'ServicePrincipal'}") == 2
 
 
 @pytest.mark.parametrize(
