@@ -55,6 +55,21 @@ CONDITION = (
     "(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals "
     "{ba92f5b4-2d11-453d-a403-e96b0029c9fe}))"
 )
+RBAC_NAME = "Role Based Access Control Administrator"
+# Microsoft's "allow all except privileged administrator roles" template.
+EXCEPT_PRIVILEGED = (
+    "((!(ActionMatches{{'Microsoft.Authorization/roleAssignments/write'}})) OR "
+    "(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAllValues:GuidNotEquals {{{}}}))"
+)
+ONLY_PRINCIPALS = (
+    "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR "
+    "(@Request[Microsoft.Authorization/roleAssignments:PrincipalId] ForAnyOfAnyValues:GuidEquals "
+    "{11111111-1111-1111-1111-111111111111}))"
+)
+ROLE_WITHOUT_SET = (
+    "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR "
+    "(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] StringLike '*'))"
+)
 OPEN_FQDN = '; a FQDN rule must not open the internet (no "*" or bare wildcard top-level domain).'
 SSH_RDP = "; SSH and RDP must not be reachable from the internet."
 
@@ -951,6 +966,52 @@ CASES: list[Case] = [
         role(RBAC_ADMIN),
         "roleDefinitionId is Role Based Access Control Administrator without a condition; add a condition "
         '(conditionVersion "2.0") limiting which roles it may assign.',
+    ),
+    ok(
+        "rbac-privileged-roles",
+        ROLE_ASSIGNMENT,
+        role(
+            RBAC_ADMIN,
+            condition=EXCEPT_PRIVILEGED.format(f"{OWNER}, {UAA}, {RBAC_ADMIN}"),
+            conditionVersion="2.0",
+        ),
+        "all but privileged",
+    ),
+    bad(
+        "rbac-privileged-roles",
+        ROLE_ASSIGNMENT,
+        role(
+            RBAC_ADMIN,
+            condition=CONDITION.replace("{ba92f5b4", f"{{{OWNER.upper()}, ba92f5b4"),
+            conditionVersion="2.0",
+        ),
+        f"condition lets {RBAC_NAME} assign Owner; remove them from the roles it may assign.",
+        label="owner delegable",
+    ),
+    bad(
+        "rbac-privileged-roles",
+        ROLE_ASSIGNMENT,
+        role(RBAC_ADMIN, condition=EXCEPT_PRIVILEGED.format(OWNER), conditionVersion="2.0"),
+        f"condition lets {RBAC_NAME} assign every role but those it excludes, including User Access "
+        f"Administrator, {RBAC_NAME}; exclude Owner, User Access Administrator, {RBAC_NAME}, or list the roles "
+        "it may assign with GuidEquals.",
+        label="excludes only owner",
+    ),
+    bad(
+        "rbac-privileged-roles",
+        ROLE_ASSIGNMENT,
+        role(RBAC_ADMIN, condition=ONLY_PRINCIPALS, conditionVersion="2.0"),
+        f"condition does not limit which roles {RBAC_NAME} may assign; constrain "
+        "@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] with GuidEquals {<role GUIDs>}.",
+        label="principals only",
+    ),
+    bad(
+        "rbac-privileged-roles",
+        ROLE_ASSIGNMENT,
+        role(RBAC_ADMIN, condition=ROLE_WITHOUT_SET, conditionVersion="2.0"),
+        f"condition does not limit which roles {RBAC_NAME} may assign; constrain "
+        "@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] with GuidEquals {<role GUIDs>}.",
+        label="role attribute without a set",
     ),
     bad(
         "rbac-privileged-roles",

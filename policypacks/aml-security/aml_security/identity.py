@@ -57,6 +57,46 @@ def scope_level(scope: object) -> str:
     return "narrow"
 
 
+# The role sets an ABAC condition compares roleAssignments:RoleDefinitionId with (GuidEquals: the roles it
+# may assign; GuidNotEquals: every role except these).
+_ROLE_SET = re.compile(
+    r"roleassignments:roledefinitionid\]\s*(?:for(?:any|all)of(?:any|all)values:)?\s*(guid(?:not)?equals)\s*\{([^}]*)\}",
+    re.IGNORECASE,
+)
+_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+_NEVER_DELEGATED = (OWNER, USER_ACCESS_ADMIN, RBAC_ADMIN)
+
+
+def _delegation_problems(condition: str, name: str) -> list[str]:
+    """What is wrong with an RBAC Administrator condition: no role constraint, or one that lets it hand out
+    Owner, User Access Administrator or RBAC Administrator itself."""
+    allowed: set[str] = set()
+    excluded: set[str] = set()
+    for operator, body in _ROLE_SET.findall(condition):
+        guids = {g.casefold() for g in _GUID.findall(body)}
+        (excluded if "not" in operator.casefold() else allowed).update(guids)
+    never = ", ".join(ROLE_NAMES[g] for g in _NEVER_DELEGATED)
+    if allowed:
+        privileged = [ROLE_NAMES[g] for g in _NEVER_DELEGATED if g in allowed]
+        if privileged:
+            return [
+                f"condition lets {name} assign {', '.join(privileged)}; remove them from the roles it may assign."
+            ]
+        return []
+    if excluded:
+        missing = [ROLE_NAMES[g] for g in _NEVER_DELEGATED if g not in excluded]
+        if missing:
+            return [
+                f"condition lets {name} assign every role but those it excludes, including {', '.join(missing)}; "
+                f"exclude {never}, or list the roles it may assign with GuidEquals."
+            ]
+        return []
+    return [
+        f"condition does not limit which roles {name} may assign; constrain "
+        "@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] with GuidEquals {<role GUIDs>}."
+    ]
+
+
 def _privileged(r: Resource, cfg: Config) -> Iterable[str]:
     role = guid_of(at(r.props, "roleDefinitionId"))
     if role not in ROLE_NAMES:
@@ -77,12 +117,7 @@ def _privileged(r: Resource, cfg: Config) -> Iterable[str]:
                 f'roleDefinitionId is {name} without a condition; add a condition (conditionVersion "2.0") '
                 "limiting which roles it may assign."
             ]
-        out: list[str] = []
-        if "roledefinitionid" not in condition.casefold():
-            out.append(
-                f"condition does not limit which roles {name} may assign; constrain "
-                "@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId]."
-            )
+        out = _delegation_problems(condition, name)
         out += expect(r.props, "conditionVersion", ["2.0"])
         return out
     out = []
