@@ -26,7 +26,7 @@ import grpc
 import jsonschema
 import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
-from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc, plugin_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
 
 from .model import DISABLED, MANDATORY, REMEDIATE, PackInfo, PolicyInfo, RecordedResource, Violation
 
@@ -464,11 +464,6 @@ class PolicyPackProcess:
             for rem in response.remediations
             if rem.HasField("properties")
         ]
-
-    def plugin_version(self) -> str:
-        """The pulumi-policy SDK version the pack runs."""
-        info: plugin_pb2.PluginInfo = self.stub.GetPluginInfo(empty_pb2.Empty())
-        return str(info.version)
 
 
 def _with_urn(v: Violation, urn: str) -> Violation:

@@ -613,11 +613,4 @@ def _arm_type(rid: str) -> str:
     return "/".join([namespace, *types])
 
 
-def configure_output_logging() -> None:
-    """Silence the SDK's mock engine logger noise (program logs still reach the report)."""
-    import logging
-
-    logging.getLogger("pulumi").setLevel(logging.WARNING)
-
-
 __all__ = ["AzureEmulator", "EmulatorError", "EmulatorSettings", "path_template"]
