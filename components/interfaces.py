@@ -59,7 +59,7 @@ class LockArgs:
 class CustomerManagedKeyArgs:
     """A customer-managed key in Key Vault, used through a user-assigned identity.
 
-    `depends_on` holds the identity's key access (role assignment) that must exist before use.
+    `depends_on` holds what must exist before use: the wait after the identity's key access (role assignment).
     """
 
     key_vault_id: pulumi.Input[str]
@@ -70,6 +70,10 @@ class CustomerManagedKeyArgs:
     key_uri_with_version: pulumi.Input[str]
     identity: IdentityArgs
     depends_on: Sequence[pulumi.Resource] = ()
+    behind_firewall: bool = False
+    """The vault denies public network access (firewall): only trusted services that use their system-assigned
+    identity get through, so a consumer that reaches keys only through a user-assigned identity (a container
+    registry) cannot use this key."""
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,20 @@
 """Key Vault (RBAC, purge protection, no public network, private endpoint, diagnostics) and the CMK.
 
-The key is RSA-HSM 3072 with a rotation policy (rotate and notify) and an expiry. The identity gets
-Key Vault Crypto Service Encryption User on this vault only; `cmk_role_assignment` is what users of the
-key (storage, registry, workspace) depend on.
+The key is RSA-HSM 3072 with a rotation policy (rotate and notify) and an expiry. In an RBAC vault, creating
+the key through ARM is a data action that Owner or Contributor do not grant, so the deploying principal gets
+Key Vault Crypto Officer on this vault first, and the key waits for that grant to propagate. The identity
+that uses the key gets Key Vault Crypto Service Encryption User on this vault only, and so does the Azure
+Cosmos DB first-party principal when the workspace uses classic CMK; consumers of the key (storage, registry,
+workspace) depend on `customer_managed_key.depends_on`, the propagation wait after those grants.
+
+What changes reach the key: ARM's only write for a key is "Keys - Create If Not Exist" ("If it already
+exists, then the existing key is returned without any write operations being performed ... does not update
+existing keys"). So the key's type, size, operations, attributes, rotation policy and tags are set once, at
+creation, and later changes to them are ignored here (`ignore_changes`) instead of being reported as applied.
+Changing the rotation policy of an existing key is a runbook step (`az keyvault key rotation-policy update`);
+the Azure Policy assignment for key-rotation (d8cf8476, maximumDaysToRotate = keyRotationDays) reports a key
+whose policy no longer matches. The rotation policy itself does rotate the key: Key Vault creates a new key
+version every `key_rotation_days`.
 """
 
 from __future__ import annotations
@@ -13,6 +25,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_azure_native.authorization as authorization
 import pulumi_azure_native.keyvault as keyvault
+import pulumi_azuread as azuread
 
 from components.access import add_lock, add_role_assignments
 from components.interfaces import (
@@ -26,8 +39,18 @@ from components.interfaces import (
 )
 from components.monitoring import add_diagnostics
 from components.private_link import PrivateLink, PrivateLinkArgs
+from components.propagation import ROLE_PROPAGATION_WAIT, propagation_wait
 
 CMK_ROLE = "Key Vault Crypto Service Encryption User"
+"""Read key metadata, wrap and unwrap: what a service that encrypts with the key needs ("Azure built-in roles")."""
+KEY_CREATOR_ROLE = "Key Vault Crypto Officer"
+"""Any action on the vault's keys except managing permissions: what creating and reading the key through ARM
+needs in an RBAC vault ("Azure built-in roles"; Owner or Contributor are not enough, Azure/bicep#7864)."""
+COSMOS_DB_APP_ID = "a232010e-820c-4083-83bb-3ace5fc29d0b"
+"""Application ID of the Azure Cosmos DB first-party service principal (all clouds but Azure Government, whose
+ID is 57506a73-e302-42a9-b869-6f12d9ec29e9): "Use customer-managed keys with Azure Machine Learning", section
+"Allow Azure Cosmos DB to access the key". Its object ID differs per tenant, so it is looked up."""
+DEPLOYER_PRINCIPAL_TYPES = ("ServicePrincipal", "User")
 
 
 @dataclass(frozen=True)
@@ -43,8 +66,18 @@ class KeyVaultArgs:
     diagnostics: DiagnosticsArgs | None
     key_size: int = 3072
     key_rotation_days: int = 90
+    """Key Vault creates a new key version this many days after the current one (set at key creation only)."""
     key_expiry_days: int = 365
+    """Each key version expires this many days after its creation (set at key creation only)."""
     notify_days_before_expiry: int = 30
+    deployer_principal_id: pulumi.Input[str] | None = None
+    """Who runs `pulumi up` and so creates the key; default: the client config's object ID."""
+    deployer_principal_type: str = "ServicePrincipal"
+    """ServicePrincipal (CI, default) or User (an engineer deploying from a workstation)."""
+    cosmos_db_key_access: bool = False
+    """Grant the Azure Cosmos DB first-party principal the CMK role (a workspace with classic CMK needs it)."""
+    role_propagation_wait: str = ROLE_PROPAGATION_WAIT
+    """How long consumers wait after a grant (a Go duration); see components.propagation."""
     soft_delete_retention_days: int = 90
     role_assignments: Mapping[str, RoleAssignmentArgs] = field(default_factory=dict)
     lock: LockArgs | None = None
@@ -52,11 +85,14 @@ class KeyVaultArgs:
 
 
 class KeyVault(pulumi.ComponentResource):
-    """Vault `<name>-kv`, key `<name>-key`, CMK role assignment, private endpoint and diagnostics."""
+    """Vault `<name>-kv`, the deployer's key grant and its wait, key `<name>-key`, the CMK grants and their
+    wait, private endpoint and diagnostics."""
 
     vault: keyvault.Vault
     key: keyvault.Key
+    deployer_role_assignment: authorization.RoleAssignment
     cmk_role_assignment: authorization.RoleAssignment
+    cosmos_db_role_assignment: authorization.RoleAssignment | None
     customer_managed_key: CustomerManagedKeyArgs
 
     def __init__(self, name: str, args: KeyVaultArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -65,6 +101,11 @@ class KeyVault(pulumi.ComponentResource):
             raise ValueError(f"key_size: {args.key_size} is too small; allowed: 3072 or 4096")
         if not 7 <= args.key_rotation_days <= args.key_expiry_days - 7:
             raise ValueError("key_rotation_days: allowed from 7 to key_expiry_days - 7")
+        if args.deployer_principal_type not in DEPLOYER_PRINCIPAL_TYPES:
+            raise ValueError(
+                f"deployer_principal_type: {args.deployer_principal_type!r} is not supported; "
+                f"allowed: {', '.join(DEPLOYER_PRINCIPAL_TYPES)}"
+            )
         p = args.placement
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
         self.vault = keyvault.Vault(
@@ -87,6 +128,29 @@ class KeyVault(pulumi.ComponentResource):
                 enabled_for_template_deployment=False,
             ),
             opts=stateful,
+        )
+        deployer = (
+            args.deployer_principal_id
+            if args.deployer_principal_id is not None
+            else authorization.get_client_config_output(
+                opts=pulumi.InvokeOutputOptions(parent=self)
+            ).object_id
+        )
+        self.deployer_role_assignment = add_role_assignments(
+            f"{name}-kv",
+            self.vault.id,
+            {
+                "deployer": RoleAssignmentArgs(
+                    role=KEY_CREATOR_ROLE, principal_id=deployer, principal_type=args.deployer_principal_type
+                )
+            },
+            self,
+        )["deployer"]
+        deployer_wait = propagation_wait(
+            f"{name}-kv-deployer",
+            {"deployer": self.deployer_role_assignment},
+            self,
+            args.role_propagation_wait,
         )
         self.key = keyvault.Key(
             f"{name}-key",
@@ -117,14 +181,24 @@ class KeyVault(pulumi.ComponentResource):
                     ],
                 ),
             ),
-            opts=stateful,
+            # Create If Not Exist never updates an existing key: changes here could never reach Azure.
+            opts=pulumi.ResourceOptions.merge(
+                stateful,
+                pulumi.ResourceOptions(depends_on=[deployer_wait], ignore_changes=["properties", "tags"]),
+            ),
         )
-        self.cmk_role_assignment = add_role_assignments(
-            f"{name}-kv",
-            self.vault.id,
-            {"cmk": RoleAssignmentArgs(role=CMK_ROLE, principal_id=args.identity.principal_id)},
-            self,
-        )["cmk"]
+        key_users: dict[str, RoleAssignmentArgs] = {
+            "cmk": RoleAssignmentArgs(role=CMK_ROLE, principal_id=args.identity.principal_id)
+        }
+        if args.cosmos_db_key_access:
+            cosmos = azuread.get_service_principal_output(
+                client_id=COSMOS_DB_APP_ID, opts=pulumi.InvokeOutputOptions(parent=self)
+            )
+            key_users["cosmosdb"] = RoleAssignmentArgs(role=CMK_ROLE, principal_id=cosmos.object_id)
+        key_grants = add_role_assignments(f"{name}-kv", self.vault.id, key_users, self)
+        self.cmk_role_assignment = key_grants["cmk"]
+        self.cosmos_db_role_assignment = key_grants.get("cosmosdb")
+        cmk_wait = propagation_wait(f"{name}-kv-cmk", key_grants, self, args.role_propagation_wait)
         self.role_assignments = add_role_assignments(f"{name}-kv", self.vault.id, args.role_assignments, self)
         self.private_link = PrivateLink(
             f"{name}-kv",
@@ -142,7 +216,8 @@ class KeyVault(pulumi.ComponentResource):
             key_uri=self.key.key_uri,
             key_uri_with_version=self.key.key_uri_with_version,
             identity=args.identity,
-            depends_on=[self.cmk_role_assignment],
+            depends_on=[cmk_wait],
+            behind_firewall=True,  # publicNetworkAccess Disabled above
         )
         self.register_outputs(
             {
@@ -151,5 +226,6 @@ class KeyVault(pulumi.ComponentResource):
                 "key_id": self.key.id,
                 "key_uri": self.key.key_uri,
                 "cmk_role_assignment_id": self.cmk_role_assignment.id,
+                "deployer_role_assignment_id": self.deployer_role_assignment.id,
             }
         )

@@ -30,10 +30,11 @@ from components.governance import (
     baseline_roles,
 )
 from components.interfaces import DiagnosticsArgs, IdentityArgs, LockArgs, Placement, PrivateEndpointArgs
-from components.keyvault import KeyVault, KeyVaultArgs
+from components.keyvault import DEPLOYER_PRINCIPAL_TYPES, KEY_CREATOR_ROLE, KeyVault, KeyVaultArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.network import Network, NetworkArgs
 from components.policy_parity import ParityContext
+from components.propagation import propagation_wait
 from components.registry import Registry, RegistryArgs
 from components.settings import ComputeClusterSpec, ComputeInstanceSpec, OutboundRule, Settings
 from components.storage import Storage, StorageArgs
@@ -61,6 +62,13 @@ class SecureMlWorkspaceArgs:
     firewall_sku: str = "Standard"
     outbound_rules: Mapping[str, OutboundRule] = field(default_factory=dict)
     service_side_cmk: bool = False
+    """Preview; refused: it supports neither the created vault (public network access disabled) nor rotation."""
+    registry_cmk: bool = False
+    """Refused: the registry cannot reach a key behind the created vault's firewall (components/registry.py).
+    The registry uses Microsoft-managed encryption; storage and workspace keep the customer-managed key."""
+    deployer_principal_type: str = "ServicePrincipal"
+    """The principal running `pulumi up` (it gets Key Vault Crypto Officer to create the key): ServicePrincipal
+    or User."""
     storage_sku: str = "Standard_LRS"
     registry_zone_redundancy: bool = False
     key_rotation_days: int = 90
@@ -92,6 +100,23 @@ def validate_workspace_args(args: SecureMlWorkspaceArgs) -> None:
     missing = [z for z in naming.PRIVATE_DNS_ZONES if z not in args.private_endpoint.dns_zone_ids]
     if missing:
         raise ValueError(f"private_endpoint.dns_zone_ids: missing {missing}")
+    if args.service_side_cmk:
+        raise ValueError(
+            "service_side_cmk: the service-side encryption preview supports neither a key vault with public "
+            "network access disabled (the created vault always disables it) nor key rotation "
+            "(key_rotation_days); allowed: False (classic CMK)"
+        )
+    if args.registry_cmk:
+        raise ValueError(
+            "registry_cmk: a container registry reaches a customer-managed key only through a user-assigned "
+            "identity, which cannot pass the created vault's firewall; allowed: False (Microsoft-managed "
+            "registry encryption)"
+        )
+    if args.deployer_principal_type not in DEPLOYER_PRINCIPAL_TYPES:
+        raise ValueError(
+            f"deployer_principal_type: {args.deployer_principal_type!r} is not supported; "
+            f"allowed: {', '.join(DEPLOYER_PRINCIPAL_TYPES)}"
+        )
 
 
 class SecureMlWorkspace(pulumi.ComponentResource):
@@ -163,6 +188,8 @@ class SecureMlWorkspace(pulumi.ComponentResource):
                 diagnostics=diagnostics,
                 key_rotation_days=args.key_rotation_days,
                 key_expiry_days=args.key_expiry_days,
+                deployer_principal_type=args.deployer_principal_type,
+                cosmos_db_key_access=not args.service_side_cmk,  # classic CMK: Azure Cosmos DB wraps with it
                 lock=args.lock,
                 protect=args.protect,
             ),
@@ -188,7 +215,7 @@ class SecureMlWorkspace(pulumi.ComponentResource):
             RegistryArgs(
                 placement=p,
                 registry_name=suffix.apply(lambda s: naming.registry_name(prefix, env, s)),
-                customer_managed_key=cmk,
+                customer_managed_key=None,  # Microsoft-managed: see registry_cmk
                 private_endpoint=args.private_endpoint,
                 diagnostics=diagnostics,
                 zone_redundancy=args.registry_zone_redundancy,
@@ -225,7 +252,8 @@ class SecureMlWorkspace(pulumi.ComponentResource):
                 outbound_rules=args.outbound_rules,
                 service_side_cmk=args.service_side_cmk,
                 image_build_compute=args.image_build_compute,
-                depends_on=list(self.identity_access.role_assignments.values()),
+                # The workspace checks its identity's access to its dependencies: wait for the grants.
+                depends_on=[propagation_wait(f"{name}-access", self.identity_access.role_assignments, self)],
                 lock=args.lock,
                 protect=args.protect,
             ),
@@ -342,6 +370,8 @@ class SecureMlPlatform(pulumi.ComponentResource):
                 firewall_sku=s.firewall_sku,
                 outbound_rules=s.outbound_rules,
                 service_side_cmk=s.service_side_cmk,
+                registry_cmk=s.registry_cmk,
+                deployer_principal_type=s.deployer_principal_type,
                 storage_sku=s.storage_sku,
                 registry_zone_redundancy=s.registry_zone_redundancy,
                 key_rotation_days=s.key_rotation_days,
@@ -385,6 +415,7 @@ def governance_args(
             isolation_mode=s.isolation_mode,
             approved_registries=approved,
             maximum_days_to_rotate=s.key_rotation_days,
+            registry_cmk=s.registry_cmk,
         )
         if s.policy_assignments
         else None,
@@ -412,7 +443,8 @@ def governance_args(
         ci_identity=CiIdentityArgs(
             display_name=f"sp-{s.prefix}-{s.environment}-ci-deploy",
             subject=s.ci_subject,
-            delegated_roles=baseline_roles(p.role for p in s.personas.values()),
+            # The deployer's key grant (KeyVault) is one of the roles CI assigns: to itself, on the vault.
+            delegated_roles=baseline_roles([*(p.role for p in s.personas.values()), KEY_CREATOR_ROLE]),
             issuer=s.ci_issuer,
             audience=s.ci_audience,
         )

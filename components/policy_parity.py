@@ -35,6 +35,8 @@ class ParityContext:
     """key-strength: the pack's `minimumRsaKeySize` (default 3072)."""
     maximum_days_to_rotate: int = 90
     """key-rotation: the stack's key rotation period (keyRotationDays)."""
+    registry_cmk: bool = False
+    """acr-cmk: the stack's container registry uses a customer-managed key (registryCmk; the baseline's does not)."""
 
 
 Parameters = Callable[[ParityContext], dict[str, Any]]
@@ -68,6 +70,9 @@ class BuiltIn:
     """Parameters other than `effect`, derived from the pack configuration."""
     applies: Callable[[ParityContext], bool] = _always
     """Whether to assign in this context (a definition that only holds in some configurations)."""
+    deny_when: Callable[[ParityContext], bool] = _always
+    """Whether the stack complies in this context; where it does not, the assignment audits instead of denying
+    (a Deny would block the stack's own resources). `note` says why."""
     note: str = ""
     anchor: bool = True
     """False for a definition added beyond the RULES.md anchors (it still mirrors the named rule)."""
@@ -89,9 +94,15 @@ class BuiltIn:
                 return by_name[wanted]
         raise ValueError(f"{self.guid}: no Deny, Audit or AuditIfNotExists in {self.allowed_effects}")
 
+    def effect_in(self, ctx: ParityContext) -> str:
+        """`effect`, or Audit where `deny_when` says the stack does not comply in `ctx`."""
+        if self.effect.casefold() == "deny" and not self.deny_when(ctx):
+            return next(e for e in self.allowed_effects if e.casefold() == "audit")
+        return self.effect
+
     def assignment_parameters(self, ctx: ParityContext) -> dict[str, Any]:
         """Every parameter value of the assignment, `effect` included."""
-        return {"effect": self.effect, **self.parameters(ctx)}
+        return {"effect": self.effect_in(ctx), **self.parameters(ctx)}
 
 
 def _isolation(ctx: ParityContext) -> dict[str, Any]:
@@ -245,7 +256,10 @@ PARITY: tuple[BuiltIn, ...] = (
             note="Beyond the RULES.md anchors: mirrors acr-network's Premium SKU requirement."),
     BuiltIn("acr-cmk", "5b9159ae-1701-4a6f-9a7a-aa9c8ddd0580",
             "Container registries should be encrypted with a customer-managed key", _ADE,
-            CR + "ACR_CMKEncryptionEnabled_Audit.json"),
+            CR + "ACR_CMKEncryptionEnabled_Audit.json", deny_when=lambda ctx: ctx.registry_cmk,
+            note="Deny only when the stack's registry uses a CMK (registryCmk). The baseline's registry uses "
+                 "Microsoft-managed keys (its key vault's firewall admits no user-assigned identity), so the "
+                 "assignment audits, as the stack's policy-config sets the pack's acr-cmk to advisory."),
     # Monitoring
     BuiltIn("appinsights-auth", "199d5677-e4d9-4264-9465-efe1839c06bd",
             "Application Insights components should block non-Azure Active Directory based ingestion.", _DAD,

@@ -152,6 +152,8 @@ class Settings:
     firewall_sku: str = "Standard"
     outbound_rules: Mapping[str, OutboundRule] = field(default_factory=dict)
     service_side_cmk: bool = False
+    registry_cmk: bool = False
+    deployer_principal_type: str = "ServicePrincipal"
     storage_sku: str = "Standard_LRS"
     registry_zone_redundancy: bool = False
     key_rotation_days: int = 90
@@ -207,15 +209,33 @@ CONFIG_SCHEMA: dict[str, tuple[str, Any, str]] = {
     "isolationMode": ("string", "AllowOnlyApprovedOutbound", "Managed network isolation mode."),
     "firewallSku": ("string", "Standard", "Managed network firewall SKU (Standard or Basic)."),
     "outboundRules": ("object", {}, "Managed network outbound rules keyed by rule name."),
-    "serviceSideCmk": ("boolean", False, "Keep CMK-encrypted workspace metadata service-side."),
+    "serviceSideCmk": (
+        "boolean",
+        False,
+        "Service-side CMK for workspace metadata (preview); refused: unsupported with this key vault and rotation.",
+    ),
+    "registryCmk": (
+        "boolean",
+        False,
+        "Container registry CMK; refused: the registry cannot reach a key behind the key vault firewall.",
+    ),
+    "deployerPrincipalType": (
+        "string",
+        "ServicePrincipal",
+        "Who runs pulumi up (gets Key Vault Crypto Officer to create the key): ServicePrincipal or User.",
+    ),
     "storageSku": ("string", "Standard_LRS", "Storage account SKU."),
     "registryZoneRedundancy": ("boolean", False, "Zone-redundant container registry."),
     "keyRotationDays": (
         "integer",
         90,
-        "Rotate the CMK this many days after creation (7 to keyExpiryDays-7).",
+        "Rotate the CMK this many days after creation (7 to keyExpiryDays-7); set when the key is created.",
     ),
-    "keyExpiryDays": ("integer", 365, "CMK versions expire this many days after creation (28-3650)."),
+    "keyExpiryDays": (
+        "integer",
+        365,
+        "CMK versions expire this many days after creation (28-3650); set when the key is created.",
+    ),
     "locks": ("boolean", False, "CanNotDelete locks on stateful resources."),
     "protect": ("boolean", False, "Pulumi protect on key vault, key, storage and workspace."),
     "tenantId": ("string", "", "Entra tenant ID; empty uses the deploying identity's tenant."),
@@ -524,6 +544,41 @@ def validate_compute(
     return instances, clusters
 
 
+DEPLOYER_PRINCIPAL_TYPES = ("ServicePrincipal", "User")
+
+
+def validate_encryption(errors: _Errors, cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """Customer-managed key options that cannot deploy with this baseline's key vault, which always denies
+    public network access and rotates its key.
+
+    serviceSideCmk: "Customer-managed keys for Azure Machine Learning", "(Preview) Service-side encryption of
+    metadata": no key rotation, no key vault with public network access disabled. registryCmk: "Encrypt
+    registry using a customer-managed key", "Advanced scenario: Key Vault firewall": only a registry's
+    system-assigned identity passes the firewall, and a CMK can be enabled only at creation through a
+    user-assigned identity.
+    """
+    service_side = _bool(errors, "serviceSideCmk", cfg["serviceSideCmk"])
+    if service_side:
+        errors.add(
+            "serviceSideCmk",
+            "the service-side encryption preview supports neither a key vault with public network access "
+            "disabled (this baseline's vault always disables it) nor key rotation (keyRotationDays)",
+            "false (classic CMK: the workspace metadata in a managed resource group, encrypted with the key)",
+        )
+    registry = _bool(errors, "registryCmk", cfg["registryCmk"])
+    if registry:
+        errors.add(
+            "registryCmk",
+            "a container registry reaches a customer-managed key only through a user-assigned identity, which "
+            "cannot pass the key vault firewall (this baseline's vault always denies public network access)",
+            "false (Microsoft-managed registry encryption)",
+        )
+    deployer = _choice(
+        errors, "deployerPrincipalType", cfg["deployerPrincipalType"], DEPLOYER_PRINCIPAL_TYPES
+    )
+    return {"service_side_cmk": service_side, "registry_cmk": registry, "deployer_principal_type": deployer}
+
+
 def validate_personas(errors: _Errors, raw: Any) -> dict[str, PersonaSpec]:
     """Known persona names, known non-privileged roles, an existing group or one to create (never both)."""
     personas: dict[str, PersonaSpec] = {}
@@ -735,9 +790,8 @@ def load_settings(config: Mapping[str, Any], location: str | None) -> Settings:
     )
     personas = validate_personas(errors, cfg["personas"])
     governance = validate_governance(errors, cfg)
-    flags = {
-        k: _bool(errors, k, cfg[k]) for k in ("serviceSideCmk", "registryZoneRedundancy", "locks", "protect")
-    }
+    encryption = validate_encryption(errors, cfg)
+    flags = {k: _bool(errors, k, cfg[k]) for k in ("registryZoneRedundancy", "locks", "protect")}
 
     if errors.items:
         raise SettingsError(errors.items)
@@ -758,7 +812,6 @@ def load_settings(config: Mapping[str, Any], location: str | None) -> Settings:
         isolation_mode=isolation,
         firewall_sku=firewall,
         outbound_rules=rules,
-        service_side_cmk=flags["serviceSideCmk"],
         storage_sku=storage_sku,
         registry_zone_redundancy=flags["registryZoneRedundancy"],
         key_rotation_days=rotation,
@@ -771,4 +824,5 @@ def load_settings(config: Mapping[str, Any], location: str | None) -> Settings:
         image_build_compute=image_build,
         personas=personas,
         **governance,
+        **encryption,
     )

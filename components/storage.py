@@ -1,4 +1,11 @@
-"""Storage account for the workspace: no shared key, no public access, CMK, private blob and file endpoints."""
+"""Storage account for the workspace: no shared key, no public access, CMK, private blob and file endpoints.
+
+The CMK is versionless (key name and vault URI, no version), so the account follows the key's rotation by
+itself: "Azure Storage checks the key vault daily for a new version of the key" ("Configure customer-managed
+keys in the same tenant for a new storage account", section "Configure encryption for automatic updating of
+key versions"). A new account must reach its key through a user-assigned identity, created after that
+identity's key grant has propagated (`customer_managed_key.depends_on`).
+"""
 
 from __future__ import annotations
 

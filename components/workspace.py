@@ -1,7 +1,20 @@
 """The Azure ML workspace: managed network with approved outbound only, no public network, CMK, HBI.
 
-Created after the identity's role assignments (CMK and the documented access), with a private endpoint in
-both the api and notebooks zones and diagnostics.
+Created after the identity's role assignments (CMK and the documented access) have propagated, with a private
+endpoint in both the api and notebooks zones and diagnostics.
+
+Encryption (classic CMK): Azure ML keeps the workspace metadata in Azure Cosmos DB, Azure AI Search and Storage
+in a Microsoft-managed resource group of your subscription, encrypted with the key; the Azure Cosmos DB
+first-party principal must be able to wrap and unwrap with it (the key vault component grants that), and the
+resource providers in `CMK_RESOURCE_PROVIDERS` must be registered. The key ID is versioned, as the AML docs
+require (`https://<vault>.vault.azure.net/keys/<key>/<version>`), so the workspace does NOT follow the key's
+rotation: moving it to a newer version of the same key is a runbook step (`pulumi refresh` reads the key's
+current version, then `pulumi up` updates `encryption.keyVaultProperties.keyIdentifier` in place; the key can
+only change to another key in the original vault, "Customer-managed keys for Azure Machine Learning",
+Limitations). Do it before the pinned version expires (`key_expiry_days` after its creation).
+Service-side CMK (`enableServiceSideCMKEncryption`, preview) is refused with a vault that denies public network
+access: "Server-side encryption is currently not supported in reference to an Azure Key Vault ... that has public
+network access disabled" (same article, "(Preview) Service-side encryption of metadata").
 """
 
 from __future__ import annotations
@@ -29,6 +42,17 @@ from components.settings import OutboundRule
 OutboundRuleArgs = (
     ml.FqdnOutboundRuleArgs | ml.PrivateEndpointOutboundRuleArgs | ml.ServiceTagOutboundRuleArgs
 )
+
+CMK_RESOURCE_PROVIDERS: dict[str, str] = {
+    "Microsoft.MachineLearningServices": "Creating the Azure Machine Learning workspace.",
+    "Microsoft.Storage": "Storage Account is used as the default storage for the workspace.",
+    "Microsoft.KeyVault": "Azure Key Vault is used by the workspace to store secrets.",
+    "Microsoft.DocumentDB": "Azure Cosmos DB instance that logs metadata for the workspace.",
+    "Microsoft.Search": "Azure AI Search provides indexing capabilities for the workspace.",
+}
+"""Resource providers that must be registered in the subscription for a workspace with a customer-managed key,
+with the documented reason ("Use customer-managed keys with Azure Machine Learning", Prerequisites). Register
+each once per subscription: `az provider register --namespace <name>`."""
 
 
 def outbound_rule_args(rule: OutboundRule) -> OutboundRuleArgs:
@@ -78,6 +102,7 @@ class MlWorkspaceArgs:
     firewall_sku: str = "Standard"
     outbound_rules: Mapping[str, OutboundRule] = field(default_factory=dict)
     service_side_cmk: bool = False
+    """Preview; refused when the key's vault denies public network access (module doc)."""
     image_build_compute: str = ""
     depends_on: Sequence[pulumi.Resource] = ()
     """Role assignments the workspace needs before creation (beyond the CMK's, which comes with the key)."""
@@ -96,6 +121,11 @@ class MlWorkspace(pulumi.ComponentResource):
         super().__init__("aml-baseline:workspace:MlWorkspace", name, None, opts)
         if args.outbound_rules and args.isolation_mode != "AllowOnlyApprovedOutbound":
             raise ValueError("outbound_rules: only with isolation_mode AllowOnlyApprovedOutbound")
+        if args.service_side_cmk and args.customer_managed_key.behind_firewall:
+            raise ValueError(
+                "service_side_cmk: the service-side encryption preview does not support a key vault with public "
+                "network access disabled, and this key's vault disables it; allowed: False (classic CMK)"
+            )
         p = args.placement
         cmk = args.customer_managed_key
         managed = args.isolation_mode != "Disabled"
@@ -132,6 +162,7 @@ class MlWorkspace(pulumi.ComponentResource):
                 identity=ml.IdentityForCmkArgs(user_assigned_identity=cmk.identity.id),
                 key_vault_properties=ml.KeyVaultPropertiesArgs(
                     key_vault_arm_id=cmk.key_vault_id,
+                    # Versioned, as AML requires: rotation reaches the workspace only by the runbook step above.
                     key_identifier=cmk.key_uri_with_version,
                     identity_client_id=cmk.identity.client_id,
                 ),

@@ -33,7 +33,15 @@ EMULATED_TENANT = "00000000-0000-0000-0000-00000000000a"
 EMULATED_CLIENT = "00000000-0000-0000-0000-00000000000c"
 EMULATED_OBJECT = "00000000-0000-0000-0000-00000000000b"
 
-_PACKAGES = {"azure-native": "pulumi_azure_native", "azuread": "pulumi_azuread", "random": "pulumi_random"}
+_PACKAGES = {
+    "azure-native": "pulumi_azure_native",
+    "azuread": "pulumi_azuread",
+    "random": "pulumi_random",
+    "time": "pulumiverse_time",
+}
+# Display names of Microsoft first-party applications a program looks up by client (application) ID. Their
+# object IDs differ per tenant; the emulated tenant derives one deterministically from the application ID.
+_FIRST_PARTY_APPS = {"a232010e-820c-4083-83bb-3ace5fc29d0b": "Azure Cosmos DB"}
 
 # ARM namespaces of azure-native modules whose name is not simply "Microsoft.<Module>".
 _NAMESPACES = {
@@ -398,7 +406,7 @@ _COMPUTED: dict[str, Computed] = {
 
 
 class AzureEmulator(Mocks):
-    """`pulumi.runtime.Mocks` that behave like azure-native (and azuread, random) against Azure."""
+    """`pulumi.runtime.Mocks` that behave like azure-native (and azuread, random, time) against Azure."""
 
     settings: EmulatorSettings
 
@@ -426,13 +434,15 @@ class AzureEmulator(Mocks):
                 return self._azuread(token, args)
             if package == "random":
                 return self._random(token, args)
+            if package == "time":
+                return self._time(token, args)
         except EmulatorError:
             raise
         except Exception as exc:
             return self._fail(f"emulated Azure failed on resource {args.name!r} of type {token}: {exc}")
         return self._fail(
             f"the emulated Azure cannot answer resource type {token} (resource {args.name!r}): only "
-            "azure-native, azuread and random resources are emulated"
+            "azure-native, azuread, random and time resources are emulated"
         )
 
     def _fail(self, message: str) -> Any:
@@ -566,6 +576,19 @@ class AzureEmulator(Mocks):
             return str(value), {**inputs, "result": value}
         return self._fail(f"the emulator cannot answer resource type {token} (resource {args.name!r})")
 
+    def _time(self, token: str, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        """pulumiverse-time: a Sleep is not an Azure resource; it only delays, so its outputs are its inputs.
+        Its ID is the creation time in the provider; here a deterministic one (known in up mode only)."""
+        if token != "time:index/sleep:Sleep":
+            return self._fail(
+                f"the emulator cannot answer resource type {token} (resource {args.name!r}): of "
+                "pulumiverse-time only Sleep is emulated"
+            )
+        outputs = dict(args.inputs)
+        if self.settings.preview:
+            return "", outputs
+        return f"sleep-{suffix(f'{self.settings.stack}/{token}/{args.name}')}", outputs
+
     # Invokes --------------------------------------------------------------------------------
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
@@ -581,6 +604,8 @@ class AzureEmulator(Mocks):
             }, []
         if args.token == "azuread:index/getClientConfig:getClientConfig":
             return {"clientId": EMULATED_CLIENT, "objectId": EMULATED_OBJECT, "tenantId": s.tenant_id}, []
+        if args.token == "azuread:index/getServicePrincipal:getServicePrincipal":
+            return self._service_principal(args.args), []
         if args.token == "azure-native:resources:getResourceGroup":
             rg = args.args.get("resourceGroupName")
             return {
@@ -600,6 +625,28 @@ class AzureEmulator(Mocks):
                 return {**args.args, "id": rid, "name": name, "location": s.location}, []
         self.errors.append(f"the emulated Azure cannot answer function {args.token}")
         raise EmulatorError(f"the emulated Azure cannot answer function {args.token}")
+
+    def _service_principal(self, query: Mapping[str, Any]) -> dict[str, Any]:
+        """An existing service principal looked up by client ID (a first-party app, say): deterministic per
+        tenant and application, as Entra ID answers. Lookups by display name or object ID are not emulated."""
+        client_id = query.get("clientId")
+        if not isinstance(client_id, str) or not client_id:
+            message = (
+                "the emulated Entra ID answers getServicePrincipal by clientId only; got "
+                f"{sorted(k for k, v in query.items() if v)}"
+            )
+            self.errors.append(message)
+            raise EmulatorError(message)
+        object_id = det_guid(f"{self.settings.tenant_id}/serviceprincipal/{client_id}")
+        return {
+            "id": object_id,
+            "objectId": object_id,
+            "clientId": client_id,
+            "displayName": _FIRST_PARTY_APPS.get(client_id.lower(), f"emulated-app-{client_id[:8]}"),
+            "applicationTenantId": self.settings.tenant_id,
+            "accountEnabled": True,
+            "type": "Application",
+        }
 
 
 def _arm_type(rid: str) -> str:

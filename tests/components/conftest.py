@@ -86,6 +86,8 @@ class AzureMocks(Mocks):
     def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
         if args.token == "azure-native:authorization:getClientConfig":
             return dict(CLIENT_CONFIG), []
+        if args.token == "azuread:index/getServicePrincipal:getServicePrincipal":
+            return {"objectId": f"sp-{args.args['clientId']}", "clientId": args.args["clientId"]}, []
         return {}, []
 
 

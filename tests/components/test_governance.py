@@ -71,7 +71,7 @@ EXPECTED_PROD: dict[str, tuple[str, str, dict[str, Any]]] = {
     "acr-network-0fdf0491": ("0fdf0491-d080-4575-b627-ad0e843cba0f", "Deny", {}),
     "acr-network-524b0254": ("524b0254-c285-4903-bee6-bb8126cde579", "Deny", {}),
     "acr-network-bd560fc0": ("bd560fc0-3c69-498a-ae9f-aa8eb7de0e13", "Deny", {}),
-    "acr-cmk-5b9159ae": ("5b9159ae-1701-4a6f-9a7a-aa9c8ddd0580", "Deny", {}),
+    "acr-cmk-5b9159ae": ("5b9159ae-1701-4a6f-9a7a-aa9c8ddd0580", "Audit", {}),  # registry: Microsoft-managed key
     "appinsights-auth-199d5677": ("199d5677-e4d9-4264-9465-efe1839c06bd", "Deny", {}),
     "loganalytics-auth-e15effd4": ("e15effd4-2278-4c65-a0da-4d6f6d1890e2", "Deny", {}),
     "diagnostics-afe0c3be": ("afe0c3be-ba3b-4544-ba52-0c99672a8ad6", "AuditIfNotExists", {}),

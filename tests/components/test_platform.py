@@ -194,13 +194,8 @@ def test_container_registry(dev: Program) -> None:
     assert cr["publicNetworkAccess"] == "Disabled" and cr["policies"] == {
         "exportPolicy": {"status": "disabled"}
     }
-    assert (
-        cr["encryption"]["status"] == "enabled"
-        and cr["encryption"]["keyVaultProperties"]["identity"] == "aml-id-client"
-    )
-    assert cr["identity"]["type"] == "UserAssigned" and isinstance(
-        cr["identity"]["userAssignedIdentities"], dict
-    )
+    # Microsoft-managed encryption: the registry cannot reach a key behind the vault firewall (test_cmk.py).
+    assert cr["encryption"] == {"status": "disabled"} and "identity" not in cr
     assert cr["zoneRedundancy"] == "Disabled"
 
 
@@ -248,14 +243,15 @@ def test_dependency_order(dev: Program) -> None:
     ws_pe, ws_dns = dev.named("aml-mlw-pe"), dev.named("aml-mlw-dns")
     for compute in dev.of_type("machinelearningservices:Compute"):
         assert dev.depends(compute, ws_pe) and dev.depends(compute, ws_dns), compute.name
-    cmk_ra = dev.named("aml-kv-ra-cmk")
+    cmk_ra, cmk_wait = dev.named("aml-kv-ra-cmk"), dev.named("aml-kv-cmk-wait")
     assert role_of(cmk_ra) == "Key Vault Crypto Service Encryption User"
-    assert dev.depends(ws, cmk_ra)
+    assert dev.depends(ws, cmk_wait) and dev.depends(cmk_wait, cmk_ra)
+    access_wait = dev.named("aml-access-wait")
+    assert dev.depends(ws, access_wait)
     for ra in dev.of_type("authorization:RoleAssignment"):
         if ra.name.startswith("aml-access-"):
-            assert dev.depends(ws, ra), ra.name
-    assert dev.depends(dev.one("storage:StorageAccount"), cmk_ra)
-    assert dev.depends(dev.one("containerregistry:Registry"), cmk_ra)
+            assert dev.depends(access_wait, ra), ra.name
+    assert dev.depends(dev.one("storage:StorageAccount"), cmk_wait)
 
 
 def test_role_assignments(dev: Program) -> None:
@@ -269,7 +265,17 @@ def test_role_assignments(dev: Program) -> None:
             assert role != "Contributor"
         grants[ra.name] = (role, ra.inputs["principalType"], ra.inputs["scope"].split("/providers/")[-1])
     assert grants == {
+        "aml-kv-ra-deployer": (
+            "Key Vault Crypto Officer",
+            "ServicePrincipal",
+            "keyvault/Vault/kv-amlsec-dev-ab1cd",
+        ),
         "aml-kv-ra-cmk": (
+            "Key Vault Crypto Service Encryption User",
+            "ServicePrincipal",
+            "keyvault/Vault/kv-amlsec-dev-ab1cd",
+        ),
+        "aml-kv-ra-cosmosdb": (
             "Key Vault Crypto Service Encryption User",
             "ServicePrincipal",
             "keyvault/Vault/kv-amlsec-dev-ab1cd",
@@ -352,7 +358,7 @@ def test_prod_protects_and_locks_stateful_resources(prod: Program) -> None:
     assert prod.one("storage:StorageAccount").inputs["sku"] == {"name": "Standard_ZRS"}
     assert prod.one("containerregistry:Registry").inputs["zoneRedundancy"] == "Enabled"
     ws = prod.one("machinelearningservices:Workspace").inputs
-    assert ws["enableServiceSideCMKEncryption"] is True and set(ws["managedNetwork"]["outboundRules"]) == {
+    assert ws["enableServiceSideCMKEncryption"] is False and set(ws["managedNetwork"]["outboundRules"]) == {
         "pypi",
         "pythonhosted",
     }
