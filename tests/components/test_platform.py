@@ -284,7 +284,10 @@ def test_role_assignments(dev: Program) -> None:
         grants[ra.name] = (role, ra.inputs["principalType"], ra.inputs["scope"].split("/providers/")[-1])
     sp, grp = "ServicePrincipal", "Group"
     st, kv = "storage/StorageAccount/stamlsecdevab1cd", "keyvault/Vault/kv-amlsec-dev-ab1cd"
-    cr, mlw = "containerregistry/Registry/cramlsecdevab1cd", "machinelearningservices/Workspace/mlw-amlsec-dev"
+    cr, mlw = (
+        "containerregistry/Registry/cramlsecdevab1cd",
+        "machinelearningservices/Workspace/mlw-amlsec-dev",
+    )
     assert grants == {
         "aml-kv-ra-cmk": ("Key Vault Crypto Service Encryption User", sp, kv),
         "aml-access-st-ra-contributor": ("Contributor", sp, st),
