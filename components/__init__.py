@@ -1,12 +1,22 @@
 """Hardened Azure Machine Learning platform components (Pulumi, azure-native v3)."""
 
-from components.access import PersonaAccess, PersonaAccessArgs, PersonaGroup, WorkspaceIdentityAccess
+from components.access import (
+    GRANTS,
+    Grant,
+    JobIdentityAccess,
+    JobIdentityAccessArgs,
+    PersonaAccess,
+    PersonaAccessArgs,
+    PersonaGroup,
+    WorkspaceIdentityAccess,
+)
 from components.compute import MlCompute, MlComputeArgs
 from components.governance import (
     AuditTrailArgs,
     CiIdentityArgs,
     Governance,
     GovernanceArgs,
+    ModelRegistry,
     ModelRegistryArgs,
     constrained_delegation_condition,
     validate_governance_args,
@@ -48,6 +58,7 @@ from components.storage import Storage, StorageArgs
 from components.workspace import MlWorkspace, MlWorkspaceArgs
 
 __all__ = [
+    "GRANTS",
     "PARITY",
     "PRIVATE_DNS_ZONES",
     "AuditTrailArgs",
@@ -60,7 +71,10 @@ __all__ = [
     "DiagnosticsArgs",
     "Governance",
     "GovernanceArgs",
+    "Grant",
     "IdentityArgs",
+    "JobIdentityAccess",
+    "JobIdentityAccessArgs",
     "KeyVault",
     "KeyVaultArgs",
     "LockArgs",
@@ -68,6 +82,7 @@ __all__ = [
     "MlComputeArgs",
     "MlWorkspace",
     "MlWorkspaceArgs",
+    "ModelRegistry",
     "ModelRegistryArgs",
     "Monitoring",
     "MonitoringArgs",

@@ -41,12 +41,16 @@ class MlComputeArgs:
     workspace_name: pulumi.Input[str]
     tenant_id: pulumi.Input[str]
     identity: IdentityArgs
-    """User-assigned identity of the clusters (no admin credentials anywhere)."""
+    """The job identity: user-assigned identity of the clusters, which job code runs as
+    (`DEFAULT_IDENTITY_CLIENT_ID`). Give it data roles only (access.JobIdentityAccess), never the workspace
+    or CMK identity: that one holds Key Vault Administrator. Instances get no managed identity: a personal
+    instance works as its assigned user."""
     instances: Mapping[str, ComputeInstanceSpec] = field(default_factory=dict)
     clusters: Mapping[str, ComputeClusterSpec] = field(default_factory=dict)
     subnet_id: pulumi.Input[str] | None = None
     """Compute subnet, only when the workspace has no managed network."""
     depends_on: Sequence[pulumi.Resource] = ()
+    """The workspace private endpoint and the job identity's role assignments."""
 
 
 class MlCompute(pulumi.ComponentResource):

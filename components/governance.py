@@ -4,13 +4,15 @@ activity-log audit trail and the keyless CI identity.
 - **Policy parity**: the built-in Azure Policy definitions the pack mirrors (`policy_parity.PARITY`), assigned
   at the platform's resource group with Deny where the definition allows it, so the controls also hold for
   changes made outside Pulumi (portal, CLI, scripts).
-- **Approved models**: an Azure ML registry with a fixed name (the pack's `approvedRegistries` names it before
-  it exists), public network access disabled, a private endpoint and diagnostics.
+- **Approved models** (`ModelRegistry`): an Azure ML registry with a fixed name (the pack's `approvedRegistries`
+  names it before it exists), public network access disabled, private endpoints to the registry and to its
+  system-created storage and container registry, and diagnostics.
 - **Defender for Cloud** plans and the **activity log** diagnostic setting are SUBSCRIPTION-WIDE: they are
   opt-in per stack, never implied by anything else.
 - **Keyless CI identity**: an Entra application and service principal with a federated identity credential
-  (OIDC, no secret or password anywhere), Contributor on the resource group and Role Based Access Control
-  Administrator constrained by an ABAC condition to exactly the roles the baseline assigns.
+  (OIDC, no secret or password anywhere), Contributor on the resource group, Key Vault Crypto Officer on the
+  vault, and Role Based Access Control Administrator constrained by an ABAC condition to the roles the baseline
+  assigns that can neither write resources nor manage keys (CI_NEVER_DELEGATED are granted at bootstrap).
 """
 
 from __future__ import annotations
@@ -26,7 +28,15 @@ import pulumi_azure_native.operationalinsights as operationalinsights
 import pulumi_azure_native.security as security
 import pulumi_azuread as azuread
 
-from components.access import add_lock, add_role_assignments
+from components.access import (
+    CI_IDENTITY,
+    GRANTS,
+    GROUP_PRINCIPALS,
+    STORAGE_ACCESS,
+    add_lock,
+    add_role_assignments,
+    grants_for,
+)
 from components.interfaces import (
     DiagnosticsArgs,
     LockArgs,
@@ -34,7 +44,6 @@ from components.interfaces import (
     PrivateEndpointArgs,
     RoleAssignmentArgs,
 )
-from components.keyvault import CMK_ROLE
 from components.monitoring import add_diagnostics
 from components.policy_parity import ParityContext, planned_assignments
 from components.private_link import GROUP_ZONES, PrivateLink, PrivateLinkArgs
@@ -52,20 +61,34 @@ REGISTRY_GROUP_ID = "amlregistry"
 REGISTRY_DNS_ZONES: tuple[str, ...] = GROUP_ZONES[REGISTRY_GROUP_ID]
 """An Azure ML registry's private endpoint resolves through the Azure ML API zone."""
 RBAC_ADMIN = "Role Based Access Control Administrator"
-"""Who the CI identity may grant roles to: managed identities and persona groups, never users."""
-WORKSPACE_ROLES: tuple[str, ...] = (
-    "Contributor",
-    "Storage Blob Data Contributor",
-    "Key Vault Administrator",
-    CMK_ROLE,
+CI_NEVER_DELEGATED: frozenset[str] = frozenset(
+    {
+        *NEVER_GRANTED,
+        RBAC_ADMIN,
+        "Contributor",
+        "Key Vault Administrator",
+        "Key Vault Crypto Officer",
+        "Azure AI Enterprise Network Connection Approver",
+    }
 )
-"""What the baseline grants the workspace identity (access.WorkspaceIdentityAccess and the key vault's CMK
-role); the persona roles come from the stack. A test proves this equals the roles a stack really assigns."""
+"""Roles the CI identity may never assign or remove, to anyone (itself included): they write resources, manage
+keys, approve network connections or grant roles. The grants of them in GRANTS are made by the bootstrap
+administrator's first `pulumi up` and left alone by later CI runs. (A condition naming the stack's own
+identities by principal ID cannot be known at preview, which rbac-privileged-roles requires.)"""
 
 
-def baseline_roles(persona_roles: Iterable[str]) -> tuple[str, ...]:
-    """Exactly the roles the baseline assigns: the workspace identity's plus the personas' (sorted)."""
-    return tuple(sorted({*WORKSPACE_ROLES, *persona_roles}))
+def baseline_roles(
+    persona_roles: Iterable[str], storage_accesses: Iterable[str] = ()
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the CI identity may delegate, derived from GRANTS: (roles for service principals, roles for
+    groups), each sorted, without CI_NEVER_DELEGATED. Groups get the personas' roles and the storage data
+    roles of the personas' storageAccess levels."""
+    service = {g.role for g in GRANTS if g.principal not in GROUP_PRINCIPALS and g.principal != CI_IDENTITY}
+    groups = {*persona_roles}
+    for access in storage_accesses:
+        if STORAGE_ACCESS[access]:
+            groups |= {g.role for g in grants_for(STORAGE_ACCESS[access])}
+    return tuple(sorted(service - CI_NEVER_DELEGATED)), tuple(sorted(groups - CI_NEVER_DELEGATED))
 
 
 @dataclass(frozen=True)
@@ -79,9 +102,14 @@ class ModelRegistryArgs:
     diagnostics: DiagnosticsArgs | None
     """All logs to Log Analytics (no default: pass None explicitly to skip)."""
     lock: LockArgs | None = None
-    """Default: no lock. Production: LockArgs() (CanNotDelete), the registry holds vetted models."""
+    """Default: no lock. The platform never locks the registry: a CanNotDelete lock blocks deleting its role
+    assignments and diagnostic settings ("Lock your resources to protect your infrastructure"); `protect`
+    guards it instead."""
     protect: bool = False
     """Pulumi protect (default off; production on)."""
+    private_dependencies: bool = True
+    """Private endpoints (blob, registry) to the registry's system-created storage account and container
+    registry, next to the registry's own ("Network isolation with Azure Machine Learning registries")."""
 
 
 @dataclass(frozen=True)
@@ -103,11 +131,16 @@ class CiIdentityArgs:
     """Exact token subject, e.g. repo:<org>/<repo>:environment:prod (ties the identity to the environment
     whose deployments need a manual approval)."""
     delegated_roles: Sequence[str]
-    """Built-in role names (roles.ROLE_IDS) it may assign and remove: exactly the roles the baseline assigns."""
+    """Built-in role names (roles.ROLE_IDS) it may assign to and remove from service principals (baseline_roles);
+    never one of CI_NEVER_DELEGATED."""
     issuer: str = GITHUB_OIDC_ISSUER
     """Default: GitHub Actions."""
     audience: str = TOKEN_EXCHANGE_AUDIENCE
     """Default: api://AzureADTokenExchange (what Entra expects)."""
+    delegated_group_roles: Sequence[str] | None = None
+    """Roles it may assign to and remove from groups; default: delegated_roles without FORBIDDEN_FOR_PRINCIPALS."""
+    key_vault_id: pulumi.Input[str] | None = None
+    """The CMK vault: Key Vault Crypto Officer for the CI identity (it creates and reads the key through ARM)."""
 
 
 @dataclass(frozen=True)
@@ -154,27 +187,37 @@ def validate_governance_args(args: GovernanceArgs) -> None:
             raise ValueError("ci_identity.audience: required (api://AzureADTokenExchange)")
         if not ci.delegated_roles:
             raise ValueError("ci_identity.delegated_roles: at least one role")
-        for role in ci.delegated_roles:
-            if role not in ROLE_IDS:
-                raise ValueError(f"ci_identity.delegated_roles: unknown role {role!r}")
-            if role in NEVER_GRANTED or role == RBAC_ADMIN:
-                raise ValueError(f"ci_identity.delegated_roles: {role!r} may never be delegated")
+        for key, roles in (
+            ("delegated_roles", ci.delegated_roles),
+            ("delegated_group_roles", ci.delegated_group_roles or ()),
+        ):
+            for role in roles:
+                if role not in ROLE_IDS:
+                    raise ValueError(f"ci_identity.{key}: unknown role {role!r}")
+                if role in CI_NEVER_DELEGATED:
+                    raise ValueError(
+                        f"ci_identity.{key}: {role!r} may never be delegated; allowed: a role outside "
+                        f"{', '.join(sorted(CI_NEVER_DELEGATED))}"
+                    )
+                if key == "delegated_group_roles" and role in FORBIDDEN_FOR_PRINCIPALS:
+                    raise ValueError(f"ci_identity.{key}: {role!r} may not be given to a group")
 
 
-def constrained_delegation_condition(roles: Iterable[str]) -> str:
+def constrained_delegation_condition(roles: Iterable[str], group_roles: Iterable[str] | None = None) -> str:
     """ABAC condition (version 2.0) for Role Based Access Control Administrator: it may create and delete
-    role assignments only for `roles`, for service principals, and for groups only the roles a group may
-    hold (never Contributor or another role in FORBIDDEN_FOR_PRINCIPALS).
+    role assignments only of `roles` for service principals and of `group_roles` for groups (default: `roles`
+    without FORBIDDEN_FOR_PRINCIPALS, so never Contributor to a group).
 
     The "constrain roles and principal types" form from Microsoft's "Delegate Azure role assignment
-    management using conditions": the write action is checked on the request, the delete action on the
-    existing assignment (@Resource).
+    management to others with conditions": the write action is checked on the request, the delete action on
+    the existing assignment (@Resource).
     """
     names = set(roles)
+    group_names = set(group_roles) if group_roles is not None else names - FORBIDDEN_FOR_PRINCIPALS
     attr = "Microsoft.Authorization/roleAssignments"
     grants = [
         ("ServicePrincipal", sorted(ROLE_IDS[r] for r in names)),
-        ("Group", sorted(ROLE_IDS[r] for r in names if r not in FORBIDDEN_FOR_PRINCIPALS)),
+        ("Group", sorted(ROLE_IDS[r] for r in group_names if r not in FORBIDDEN_FOR_PRINCIPALS)),
     ]
 
     def branch(action: str, source: str) -> str:
@@ -187,6 +230,114 @@ def constrained_delegation_condition(roles: Iterable[str]) -> str:
         return f"((!(ActionMatches{{'{attr}/{action}'}})) OR " + " OR ".join(allowed) + ")"
 
     return f"{branch('write', 'Request')} AND {branch('delete', 'Resource')}"
+
+
+def _system_created_id(registry: ml.Registry, kind: str) -> pulumi.Output[str]:
+    """The ARM ID of the registry's system-created storage account or container registry (`kind` storage or
+    acr). The API fills it once the account exists, so it is known after the registry is created, in the same
+    `pulumi up` (unknown at preview)."""
+
+    def pick(details: Sequence[ml.outputs.RegistryRegionArmDetailsResponse] | None) -> str:
+        found: str | None = None
+        for region in details or ():
+            accounts: Sequence[object] = (
+                [a.system_created_storage_account for a in region.storage_account_details or ()]
+                if kind == "storage"
+                else [a.system_created_acr_account for a in region.acr_details or ()]
+            )
+            for account in accounts:
+                arm = getattr(account, "arm_resource_id", None)
+                found = found or getattr(arm, "resource_id", None)
+        if not found:
+            raise ValueError(
+                f"model registry: Azure returned no ID for the registry's system-created {kind} account; "
+                "set ModelRegistryArgs.private_dependencies to False and create its private endpoints by hand"
+            )
+        return found
+
+    return registry.region_details.apply(pick)
+
+
+class ModelRegistry(pulumi.ComponentResource):
+    """The approved-models registry `<name>-mlr`: private endpoints `<name>-mlr` (amlregistry), `<name>-mlr-st`
+    (blob, its storage) and `<name>-mlr-cr` (registry, its container registry), diagnostics, optional lock.
+
+    Created before the workspace when the workspace's managed network has a private endpoint rule to it.
+    """
+
+    registry: ml.Registry
+    storage_account_id: pulumi.Output[str] | None
+    container_registry_id: pulumi.Output[str] | None
+
+    def __init__(
+        self,
+        name: str,
+        args: ModelRegistryArgs,
+        placement: Placement,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("aml-baseline:governance:ModelRegistry", name, None, opts)
+        missing = [z for z in REGISTRY_DNS_ZONES if z not in args.private_endpoint.dns_zone_ids]
+        if missing:
+            raise ValueError(f"model_registry.private_endpoint.dns_zone_ids: missing {missing}")
+        p = placement
+        self._name = name
+        self.registry = ml.Registry(
+            f"{name}-mlr",
+            resource_group_name=p.resource_group_name,
+            location=p.location,
+            registry_name=args.registry_name,
+            tags=dict(p.tags),
+            public_network_access="Disabled",
+            identity=ml.ManagedServiceIdentityArgs(type=ml.ManagedServiceIdentityType.SYSTEM_ASSIGNED),
+            sku=ml.SkuArgs(name="Basic", tier=ml.SkuTier.BASIC),
+            region_details=[
+                ml.RegistryRegionArmDetailsArgs(
+                    location=p.location,
+                    acr_details=[
+                        ml.AcrDetailsArgs(
+                            system_created_acr_account=ml.SystemCreatedAcrAccountArgs(
+                                acr_account_sku="Premium"
+                            )
+                        )
+                    ],
+                    storage_account_details=[
+                        ml.StorageAccountDetailsArgs(
+                            system_created_storage_account=ml.SystemCreatedStorageAccountArgs(
+                                storage_account_type="Standard_LRS",
+                                storage_account_hns_enabled=False,
+                                allow_blob_public_access=False,
+                            )
+                        )
+                    ],
+                )
+            ],
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        child = pulumi.ResourceOptions(parent=self)
+        targets: dict[str, tuple[pulumi.Input[str], str]] = {"mlr": (self.registry.id, REGISTRY_GROUP_ID)}
+        self.storage_account_id = self.container_registry_id = None
+        if args.private_dependencies:
+            self.storage_account_id = _system_created_id(self.registry, "storage")
+            self.container_registry_id = _system_created_id(self.registry, "acr")
+            targets["mlr-st"] = (self.storage_account_id, "blob")
+            targets["mlr-cr"] = (self.container_registry_id, "registry")
+        for suffix, (target, group) in targets.items():
+            PrivateLink(
+                f"{name}-{suffix}",
+                PrivateLinkArgs(
+                    placement=p, target_id=target, group_id=group, private_endpoint=args.private_endpoint
+                ),
+                opts=child,
+            )
+        self.add_diagnostics(args.diagnostics)
+        add_lock(f"{name}-mlr", self.registry.id, args.lock, self)
+        self.register_outputs({"registry_id": self.registry.id})
+
+    def add_diagnostics(self, diagnostics: DiagnosticsArgs | None) -> None:
+        """All registry logs to Log Analytics (`<name>-mlr-diag`); separate so a platform can create the
+        registry before the Log Analytics workspace it logs to."""
+        add_diagnostics(f"{self._name}-mlr", self.registry.id, diagnostics, self, metric_categories=())
 
 
 class Governance(pulumi.ComponentResource):
@@ -240,7 +391,9 @@ class Governance(pulumi.ComponentResource):
 
         self.model_registry = None
         if args.model_registry is not None:
-            self.model_registry = self._registry(name, args.placement, args.model_registry)
+            self.model_registry = ModelRegistry(
+                name, args.model_registry, args.placement, opts=child
+            ).registry
 
         self.defender_pricings = {
             plan: security.Pricing(
@@ -271,54 +424,6 @@ class Governance(pulumi.ComponentResource):
                 "ci_client_id": self.ci_application.client_id if self.ci_application else None,
             }
         )
-
-    def _registry(self, name: str, p: Placement, args: ModelRegistryArgs) -> ml.Registry:
-        """Registry `<name>-mlr` (system-created storage and Premium ACR), private endpoint, diagnostics."""
-        registry = ml.Registry(
-            f"{name}-mlr",
-            resource_group_name=p.resource_group_name,
-            location=p.location,
-            registry_name=args.registry_name,
-            tags=dict(p.tags),
-            public_network_access="Disabled",
-            identity=ml.ManagedServiceIdentityArgs(type=ml.ManagedServiceIdentityType.SYSTEM_ASSIGNED),
-            sku=ml.SkuArgs(name="Basic", tier=ml.SkuTier.BASIC),
-            region_details=[
-                ml.RegistryRegionArmDetailsArgs(
-                    location=p.location,
-                    acr_details=[
-                        ml.AcrDetailsArgs(
-                            system_created_acr_account=ml.SystemCreatedAcrAccountArgs(
-                                acr_account_sku="Premium"
-                            )
-                        )
-                    ],
-                    storage_account_details=[
-                        ml.StorageAccountDetailsArgs(
-                            system_created_storage_account=ml.SystemCreatedStorageAccountArgs(
-                                storage_account_type="Standard_LRS",
-                                storage_account_hns_enabled=False,
-                                allow_blob_public_access=False,
-                            )
-                        )
-                    ],
-                )
-            ],
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
-        )
-        PrivateLink(
-            f"{name}-mlr",
-            PrivateLinkArgs(
-                placement=p,
-                target_id=registry.id,
-                group_id=REGISTRY_GROUP_ID,
-                private_endpoint=args.private_endpoint,
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        add_diagnostics(f"{name}-mlr", registry.id, args.diagnostics, self, metric_categories=())
-        add_lock(f"{name}-mlr", registry.id, args.lock, self)
-        return registry
 
     def _activity_log(self, name: str, args: AuditTrailArgs) -> monitor.SubscriptionDiagnosticSetting:
         """The subscription's activity log categories to Log Analytics, and the AzureActivity retention."""
@@ -381,7 +486,11 @@ class Governance(pulumi.ComponentResource):
         self.ci_role_assignments = add_role_assignments(
             f"{name}-ci",
             scope,
-            {"contributor": RoleAssignmentArgs(role="Contributor", principal_id=sp.object_id)},
+            {
+                g.key: RoleAssignmentArgs(role=g.role, principal_id=sp.object_id)
+                for g in grants_for(CI_IDENTITY, "rg")
+                if g.role != RBAC_ADMIN
+            },
             self,
         )
         check_grant(RBAC_ADMIN, "ServicePrincipal")
@@ -391,8 +500,20 @@ class Governance(pulumi.ComponentResource):
             principal_id=sp.object_id,
             principal_type="ServicePrincipal",
             role_definition_id=subscription_id.apply(lambda s: role_definition_id(s, RBAC_ADMIN)),
-            condition=constrained_delegation_condition(ci.delegated_roles),
+            condition=constrained_delegation_condition(ci.delegated_roles, ci.delegated_group_roles),
             condition_version="2.0",
             description="aml-secure-baseline: constrained delegation to the roles the baseline assigns",
             opts=child,
         )
+        if ci.key_vault_id is not None:
+            self.ci_role_assignments.update(
+                add_role_assignments(
+                    f"{name}-ci-kv",
+                    ci.key_vault_id,
+                    {
+                        g.key: RoleAssignmentArgs(role=g.role, principal_id=sp.object_id)
+                        for g in grants_for(CI_IDENTITY, "kv")
+                    },
+                    self,
+                )
+            )

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -14,11 +14,15 @@ import pulumi_random as random
 
 from components import naming
 from components.access import (
+    WORKSPACE_IDENTITY,
     IdentityAccessArgs,
+    JobIdentityAccess,
+    JobIdentityAccessArgs,
     PersonaAccess,
     PersonaAccessArgs,
     PersonaGroup,
     WorkspaceIdentityAccess,
+    grants_for,
 )
 from components.compute import MlCompute, MlComputeArgs
 from components.governance import (
@@ -26,11 +30,19 @@ from components.governance import (
     CiIdentityArgs,
     Governance,
     GovernanceArgs,
+    ModelRegistry,
     ModelRegistryArgs,
     baseline_roles,
 )
-from components.interfaces import DiagnosticsArgs, IdentityArgs, LockArgs, Placement, PrivateEndpointArgs
-from components.keyvault import DEPLOYER_PRINCIPAL_TYPES, KEY_CREATOR_ROLE, KeyVault, KeyVaultArgs
+from components.interfaces import (
+    DiagnosticsArgs,
+    IdentityArgs,
+    LockArgs,
+    Placement,
+    PrivateEndpointArgs,
+    RoleAssignmentArgs,
+)
+from components.keyvault import DEPLOYER_PRINCIPAL_TYPES, KeyVault, KeyVaultArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.network import Network, NetworkArgs
 from components.policy_parity import ParityContext
@@ -77,8 +89,16 @@ class SecureMlWorkspaceArgs:
     compute_clusters: Mapping[str, ComputeClusterSpec] = field(default_factory=dict)
     image_build_compute: str = ""
     personas: Mapping[str, PersonaGroup] = field(default_factory=dict)
+    model_registry_id: pulumi.Input[str] | None = None
+    """An Azure ML registry jobs use (created before this workspace; put it in depends_on): a private endpoint
+    rule to it in the managed network and AzureML Registry User for the job identity."""
+    depends_on: Sequence[pulumi.Resource] = ()
+    """What the workspace waits for besides its own dependencies (the model registry)."""
     lock: LockArgs | None = None
-    """Default: no locks. Production: LockArgs() (CanNotDelete) on key vault, storage, registry, workspace."""
+    """Default: no locks. Production: LockArgs() (CanNotDelete) on the key vault and the storage account only:
+    on the workspace, the registries or the container registry a lock blocks compute scale-down and deleting
+    computes, role assignments and diagnostic settings ("Lock your resources to protect your infrastructure").
+    See access.add_lock for how to lift one."""
     protect: bool = False
     """Pulumi protect on key vault, key, storage and workspace."""
 
@@ -123,11 +143,13 @@ class SecureMlWorkspace(pulumi.ComponentResource):
     """Identity, monitoring, key vault and CMK, storage, registry, workspace, compute and access."""
 
     identity: managedidentity.UserAssignedIdentity
+    job_identity: managedidentity.UserAssignedIdentity
     monitoring: Monitoring
     key_vault: KeyVault
     storage: Storage
     registry: Registry
     identity_access: WorkspaceIdentityAccess
+    job_access: JobIdentityAccess
     workspace: MlWorkspace
     compute: MlCompute
     persona_access: PersonaAccess
@@ -166,6 +188,21 @@ class SecureMlWorkspace(pulumi.ComponentResource):
         )
         identity = IdentityArgs(
             id=self.identity.id, principal_id=self.identity.principal_id, client_id=self.identity.client_id
+        )
+        # One identity per job: compute clusters (and so job code) run as this one, never as the workspace
+        # and CMK identity above, which holds Key Vault Administrator.
+        self.job_identity = managedidentity.UserAssignedIdentity(
+            f"{name}-jobs-id",
+            resource_group_name=p.resource_group_name,
+            location=p.location,
+            resource_name_=f"id-{prefix}-{env}-jobs",
+            tags=dict(p.tags),
+            opts=child,
+        )
+        job_identity = IdentityArgs(
+            id=self.job_identity.id,
+            principal_id=self.job_identity.principal_id,
+            client_id=self.job_identity.client_id,
         )
         self.monitoring = Monitoring(
             f"{name}-mon",
@@ -219,10 +256,17 @@ class SecureMlWorkspace(pulumi.ComponentResource):
                 private_endpoint=args.private_endpoint,
                 diagnostics=diagnostics,
                 zone_redundancy=args.registry_zone_redundancy,
-                lock=args.lock,
+                lock=None,  # never: see SecureMlWorkspaceArgs.lock
             ),
             opts=child,
         )
+        managed = args.isolation_mode != "Disabled"
+        resource_group_id = pulumi.Output.all(
+            authorization.get_client_config_output(
+                opts=pulumi.InvokeOutputOptions(parent=self)
+            ).subscription_id,
+            p.resource_group_name,
+        ).apply(lambda a: f"/subscriptions/{a[0]}/resourceGroups/{a[1]}")
         self.identity_access = WorkspaceIdentityAccess(
             f"{name}-access",
             IdentityAccessArgs(
@@ -231,6 +275,11 @@ class SecureMlWorkspace(pulumi.ComponentResource):
                 key_vault_id=self.key_vault.vault.id,
                 registry_id=self.registry.registry.id,
                 app_insights_id=self.monitoring.app_insights.id,
+                resource_group_id=resource_group_id if managed else None,
+                storage_private_endpoint_ids={
+                    f"{group}-pe": link.private_endpoint.id
+                    for group, link in self.storage.private_links.items()
+                },
             ),
             opts=child,
         )
@@ -250,12 +299,30 @@ class SecureMlWorkspace(pulumi.ComponentResource):
                 isolation_mode=args.isolation_mode,
                 firewall_sku=args.firewall_sku,
                 outbound_rules=args.outbound_rules,
+                model_registry_id=args.model_registry_id,
                 service_side_cmk=args.service_side_cmk,
                 image_build_compute=args.image_build_compute,
                 # The workspace checks its identity's access to its dependencies: wait for the grants.
-                depends_on=[propagation_wait(f"{name}-access", self.identity_access.role_assignments, self)],
-                lock=args.lock,
+                depends_on=[
+                    propagation_wait(f"{name}-access", self.identity_access.role_assignments, self),
+                    *args.depends_on,
+                ],
+                role_assignments={
+                    g.key: RoleAssignmentArgs(role=g.role, principal_id=self.identity.principal_id)
+                    for g in grants_for(WORKSPACE_IDENTITY, "mlw")
+                },
+                lock=None,  # never: see SecureMlWorkspaceArgs.lock
                 protect=args.protect,
+            ),
+            opts=child,
+        )
+        self.job_access = JobIdentityAccess(
+            f"{name}-jobs",
+            JobIdentityAccessArgs(
+                principal_id=self.job_identity.principal_id,
+                storage_account_id=self.storage.account.id,
+                registry_id=self.registry.registry.id,
+                model_registry_id=args.model_registry_id,
             ),
             opts=child,
         )
@@ -266,17 +333,21 @@ class SecureMlWorkspace(pulumi.ComponentResource):
                 placement=p,
                 workspace_name=self.workspace.workspace.name,
                 tenant_id=tenant_id,
-                identity=identity,
+                identity=job_identity,
                 instances=args.compute_instances,
                 clusters=args.compute_clusters,
                 subnet_id=args.compute_subnet_id,
-                depends_on=[pl.private_endpoint, pl.zone_group],
+                depends_on=[pl.private_endpoint, pl.zone_group, *self.job_access.role_assignments.values()],
             ),
             opts=child,
         )
         self.persona_access = PersonaAccess(
             f"{name}-personas",
-            PersonaAccessArgs(workspace_id=self.workspace.workspace.id, personas=args.personas),
+            PersonaAccessArgs(
+                workspace_id=self.workspace.workspace.id,
+                personas=args.personas,
+                storage_account_id=self.storage.account.id,
+            ),
             opts=child,
         )
         self.workspace_id = self.workspace.workspace.id
@@ -289,6 +360,8 @@ class SecureMlWorkspace(pulumi.ComponentResource):
                 "discovery_url": self.workspace.workspace.discovery_url,
                 "identity_id": self.identity.id,
                 "identity_client_id": self.identity_client_id,
+                "job_identity_id": self.job_identity.id,
+                "job_identity_client_id": self.job_identity.client_id,
                 "key_vault_id": self.key_vault.vault.id,
                 "key_vault_uri": self.key_vault.vault.properties.vault_uri,
                 "storage_account_id": self.storage.account.id,
@@ -311,6 +384,7 @@ class SecureMlPlatform(pulumi.ComponentResource):
     """Resource group (or an existing one), network, a SecureMlWorkspace and Governance, from Settings."""
 
     network: Network
+    model_registry: ModelRegistry | None
     ml: SecureMlWorkspace
     governance: Governance
 
@@ -353,6 +427,25 @@ class SecureMlPlatform(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        pe_args = PrivateEndpointArgs(
+            subnet_id=self.network.private_endpoint_subnet_id, dns_zone_ids=self.network.dns_zone_ids
+        )
+        # The approved-models registry comes first: the workspace's managed network gets a private endpoint
+        # rule to it, provisioned while the workspace is created (provisionNetworkNow).
+        self.model_registry = None
+        if s.model_registry_name:
+            self.model_registry = ModelRegistry(
+                f"{name}-gov",
+                ModelRegistryArgs(
+                    registry_name=s.model_registry_name,
+                    private_endpoint=pe_args,
+                    diagnostics=None,  # added below, once the Log Analytics workspace exists
+                    lock=None,  # never: see SecureMlWorkspaceArgs.lock
+                    protect=s.protect,
+                ),
+                placement,
+                opts=child,
+            )
         self.ml = SecureMlWorkspace(
             f"{name}",
             SecureMlWorkspaceArgs(
@@ -381,15 +474,24 @@ class SecureMlPlatform(pulumi.ComponentResource):
                 image_build_compute=s.image_build_compute,
                 personas={
                     k: PersonaGroup(
-                        role=v.role, group_object_id=v.group_object_id, create_group_name=v.create_group_name
+                        role=v.role,
+                        group_object_id=v.group_object_id,
+                        create_group_name=v.create_group_name,
+                        storage_access=v.storage_access,
                     )
                     for k, v in s.personas.items()
                 },
+                model_registry_id=self.model_registry.registry.id if self.model_registry else None,
+                depends_on=[self.model_registry.registry] if self.model_registry else [],
                 lock=LockArgs() if s.locks else None,
                 protect=s.protect,
             ),
             opts=child,
         )
+        if self.model_registry is not None:
+            self.model_registry.add_diagnostics(
+                DiagnosticsArgs(log_analytics_workspace_id=self.ml.monitoring.log_analytics_workspace_id)
+            )
         self.governance = Governance(f"{name}-gov", governance_args(s, placement, rg_id, self), opts=child)
         self.register_outputs(
             {
@@ -408,6 +510,9 @@ def governance_args(
     `stacks/policy-config.<stack>.json` passes (approvedRegistries = the model registry)."""
     law_id = platform.ml.monitoring.log_analytics_workspace_id
     approved = (s.model_registry_name,) if s.model_registry_name else ()
+    service_roles, group_roles = baseline_roles(
+        (p.role for p in s.personas.values()), (p.storage_access for p in s.personas.values())
+    )
     return GovernanceArgs(
         placement=placement,
         resource_group_id=rg_id,
@@ -419,18 +524,7 @@ def governance_args(
         )
         if s.policy_assignments
         else None,
-        model_registry=ModelRegistryArgs(
-            registry_name=s.model_registry_name,
-            private_endpoint=PrivateEndpointArgs(
-                subnet_id=platform.network.private_endpoint_subnet_id,
-                dns_zone_ids=platform.network.dns_zone_ids,
-            ),
-            diagnostics=DiagnosticsArgs(log_analytics_workspace_id=law_id),
-            lock=LockArgs() if s.locks else None,
-            protect=s.protect,
-        )
-        if s.model_registry_name
-        else None,
+        model_registry=None,  # created by SecureMlPlatform before the workspace
         defender_plans=s.defender_plans,
         audit_trail=AuditTrailArgs(
             log_analytics_workspace_id=law_id,
@@ -443,10 +537,11 @@ def governance_args(
         ci_identity=CiIdentityArgs(
             display_name=f"sp-{s.prefix}-{s.environment}-ci-deploy",
             subject=s.ci_subject,
-            # The deployer's key grant (KeyVault) is one of the roles CI assigns: to itself, on the vault.
-            delegated_roles=baseline_roles([*(p.role for p in s.personas.values()), KEY_CREATOR_ROLE]),
+            delegated_roles=service_roles,
+            delegated_group_roles=group_roles,
             issuer=s.ci_issuer,
             audience=s.ci_audience,
+            key_vault_id=platform.ml.key_vault.vault.id,
         )
         if s.ci_subject
         else None,

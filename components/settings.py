@@ -46,6 +46,15 @@ PERSONAS: dict[str, str] = {
     "mlEngineers": "AzureML Compute Operator",
     "readers": "Reader",
 }
+STORAGE_ACCESS_LEVELS = ("readWrite", "read", "none")
+PERSONA_STORAGE_ACCESS: dict[str, str] = {
+    "dataScientists": "readWrite",
+    "mlEngineers": "read",
+    "readers": "read",
+}
+"""Default personas.<name>.storageAccess: data roles on the workspace storage, which has shared keys off
+(readWrite: Storage Blob Data Contributor + Storage File Data Privileged Contributor; read: the Reader
+variants; see access.GRANTS)."""
 OUTBOUND_RULE_TYPES = ("FQDN", "PrivateEndpoint", "ServiceTag")
 FORBIDDEN_SERVICE_TAGS = frozenset({"internet", "*"})
 VM_PRIORITIES = ("Dedicated", "LowPriority")
@@ -129,6 +138,8 @@ class PersonaSpec:
     role: str
     group_object_id: str = ""
     create_group_name: str = ""
+    storage_access: str = "none"
+    """readWrite, read or none (config storageAccess; default per persona: PERSONA_STORAGE_ACCESS)."""
 
 
 @dataclass(frozen=True)
@@ -236,13 +247,18 @@ CONFIG_SCHEMA: dict[str, tuple[str, Any, str]] = {
         365,
         "CMK versions expire this many days after creation (28-3650); set when the key is created.",
     ),
-    "locks": ("boolean", False, "CanNotDelete locks on stateful resources."),
+    "locks": ("boolean", False, "CanNotDelete locks on the key vault and the storage account (data only)."),
     "protect": ("boolean", False, "Pulumi protect on key vault, key, storage and workspace."),
     "tenantId": ("string", "", "Entra tenant ID; empty uses the deploying identity's tenant."),
     "computeInstances": ("object", {}, "Personal compute instances keyed by name."),
     "computeClusters": ("object", {}, "Compute clusters keyed by name."),
     "imageBuildCompute": ("string", "", "Cluster (a computeClusters key) that builds images; empty: none."),
-    "personas": ("object", {}, "Persona groups: dataScientists, mlEngineers, readers."),
+    "personas": (
+        "object",
+        {},
+        "Persona groups: dataScientists, mlEngineers, readers (groupObjectId or createGroup, role, "
+        "storageAccess readWrite/read/none).",
+    ),
     "policyAssignments": (
         "boolean",
         True,
@@ -588,7 +604,13 @@ def validate_personas(errors: _Errors, raw: Any) -> dict[str, PersonaSpec]:
             errors.add(key, "unknown persona", ", ".join(PERSONAS))
             continue
         spec = _mapping(errors, key, spec)
-        _unknown_keys(errors, key, spec, {"groupObjectId", "createGroup", "role"})
+        _unknown_keys(errors, key, spec, {"groupObjectId", "createGroup", "role", "storageAccess"})
+        access = _choice(
+            errors,
+            f"{key}.storageAccess",
+            spec.get("storageAccess", PERSONA_STORAGE_ACCESS[name]),
+            STORAGE_ACCESS_LEVELS,
+        )
         role = str(spec.get("role", PERSONAS[name]))
         if role not in ROLE_IDS:
             errors.add(
@@ -617,7 +639,9 @@ def validate_personas(errors: _Errors, raw: Any) -> dict[str, PersonaSpec]:
                 f"{group!r} is not a GUID",
                 "the Entra object ID (GUID) of an existing group",
             )
-        personas[name] = PersonaSpec(role=role, group_object_id=group, create_group_name=create)
+        personas[name] = PersonaSpec(
+            role=role, group_object_id=group, create_group_name=create, storage_access=access
+        )
     return personas
 
 

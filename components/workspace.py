@@ -39,6 +39,9 @@ from components.monitoring import add_diagnostics
 from components.private_link import PrivateLink, PrivateLinkArgs
 from components.settings import OutboundRule
 
+MODEL_REGISTRY_RULE = "approved-model-registry"
+"""Name of the managed network's private endpoint rule to the approved-models Azure ML registry."""
+
 OutboundRuleArgs = (
     ml.FqdnOutboundRuleArgs | ml.PrivateEndpointOutboundRuleArgs | ml.ServiceTagOutboundRuleArgs
 )
@@ -83,6 +86,20 @@ def outbound_rule_args(rule: OutboundRule) -> OutboundRuleArgs:
     raise ValueError(f"outbound rule type {rule.type!r}; allowed: FQDN, PrivateEndpoint, ServiceTag")
 
 
+def model_registry_rule(registry_id: pulumi.Input[str]) -> ml.PrivateEndpointOutboundRuleArgs:
+    """Private endpoint rule (subresource amlregistry) from the managed network to an Azure ML registry: in
+    allow-only-approved mode nothing else reaches it ("Network isolation with Azure Machine Learning
+    registries", "Use assets from registry in workspace"; "Workspace Managed Virtual Network Isolation",
+    "Private endpoints" lists Azure Machine Learning registries)."""
+    return ml.PrivateEndpointOutboundRuleArgs(
+        type="PrivateEndpoint",
+        category="UserDefined",
+        destination=ml.PrivateEndpointDestinationArgs(
+            service_resource_id=registry_id, subresource_target="amlregistry", spark_enabled=False
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class MlWorkspaceArgs:
     """Workspace dependencies (IDs of existing or created resources) and the shared interfaces."""
@@ -101,6 +118,10 @@ class MlWorkspaceArgs:
     """Weakening it (AllowInternetOutbound, Disabled) is an explicit choice; Disabled needs a compute subnet."""
     firewall_sku: str = "Standard"
     outbound_rules: Mapping[str, OutboundRule] = field(default_factory=dict)
+    model_registry_id: pulumi.Input[str] | None = None
+    """An Azure ML registry jobs use: a private endpoint rule MODEL_REGISTRY_RULE in the managed network. The
+    registry must exist first (provisionNetworkNow creates the endpoint with the workspace): put it in
+    depends_on."""
     service_side_cmk: bool = False
     """Preview; refused when the key's vault denies public network access (module doc)."""
     image_build_compute: str = ""
@@ -129,6 +150,15 @@ class MlWorkspace(pulumi.ComponentResource):
         p = args.placement
         cmk = args.customer_managed_key
         managed = args.isolation_mode != "Disabled"
+        if MODEL_REGISTRY_RULE in args.outbound_rules:
+            raise ValueError(
+                f"outbound_rules: {MODEL_REGISTRY_RULE!r} is reserved for the model registry rule"
+            )
+        rules: dict[str, OutboundRuleArgs] = {
+            k: outbound_rule_args(r) for k, r in args.outbound_rules.items()
+        }
+        if managed and args.model_registry_id is not None:
+            rules[MODEL_REGISTRY_RULE] = model_registry_rule(args.model_registry_id)
         self.workspace = ml.Workspace(
             f"{name}-mlw",
             resource_group_name=p.resource_group_name,
@@ -154,7 +184,7 @@ class MlWorkspace(pulumi.ComponentResource):
                 if args.isolation_mode == "AllowOnlyApprovedOutbound"
                 else None,
                 enable_network_monitor=False,
-                outbound_rules={k: outbound_rule_args(r) for k, r in args.outbound_rules.items()} or None,
+                outbound_rules=rules or None,
             ),
             provision_network_now=managed,
             encryption=ml.EncryptionPropertyArgs(

@@ -365,7 +365,47 @@ def _identity_outputs(name: str, rid: str, inputs: dict[str, Any], emu: AzureEmu
     }
 
 
+def _ml_registry_outputs(name: str, rid: str, inputs: dict[str, Any], emu: AzureEmulator) -> dict[str, Any]:
+    """An Azure ML registry's system-created storage account and ACR get ARM IDs (in the registry's managed
+    resource group) once created, as the API documents ("populated once ... created")."""
+    managed = (
+        f"/subscriptions/{emu.settings.subscription_id}/resourceGroups/azureml-rg-{name}_{det_guid(rid)}"
+    )
+
+    def with_id(account: Any, provider: str, short: str) -> dict[str, Any]:
+        own = dict(account) if isinstance(account, Mapping) else {}
+        own["armResourceId"] = {
+            "resourceId": f"{managed}/providers/{provider}/{short}{suffix(rid + provider)}"
+        }
+        return own
+
+    regions = []
+    for region in inputs.get("regionDetails") or []:
+        region = dict(region)
+        region["acrDetails"] = [
+            {
+                **acr,
+                "systemCreatedAcrAccount": with_id(
+                    acr.get("systemCreatedAcrAccount"), "Microsoft.ContainerRegistry/registries", "cr"
+                ),
+            }
+            for acr in region.get("acrDetails") or []
+        ]
+        region["storageAccountDetails"] = [
+            {
+                **st,
+                "systemCreatedStorageAccount": with_id(
+                    st.get("systemCreatedStorageAccount"), "Microsoft.Storage/storageAccounts", "st"
+                ),
+            }
+            for st in region.get("storageAccountDetails") or []
+        ]
+        regions.append(region)
+    return {"regionDetails": regions}
+
+
 _COMPUTED: dict[str, Computed] = {
+    "azure-native:machinelearningservices:Registry": _ml_registry_outputs,
     "azure-native:managedidentity:UserAssignedIdentity": _identity_outputs,
     "azure-native:keyvault:Vault": lambda n, rid, i, e: {
         "properties": {**(i.get("properties") or {}), "vaultUri": f"https://{n}.vault.azure.net/"}

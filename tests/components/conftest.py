@@ -20,7 +20,7 @@ _NAME_KEYS = {
     "machinelearningservices:Workspace": "workspaceName", "machinelearningservices:Compute": "computeName",
     "network:VirtualNetwork": "virtualNetworkName", "network:Subnet": "subnetName",
     "privatedns:PrivateZone": "privateZoneName", "managedidentity:UserAssignedIdentity": "resourceName",
-    "applicationinsights:Component": "resourceName",
+    "applicationinsights:Component": "resourceName", "machinelearningservices:Registry": "registryName",
 }  # fmt: skip
 
 
@@ -67,6 +67,25 @@ class AzureMocks(Mocks):
             out["primaryEndpoints"] = {"blob": f"https://{name}.blob.core.windows.net/"}
         elif args.typ == "azure-native:containerregistry:Registry":
             out["loginServer"] = f"{name}.azurecr.io"
+        elif args.typ == "azure-native:machinelearningservices:Registry":
+            # Azure fills the system-created accounts' IDs once they exist (in the managed resource group).
+            managed = f"/subscriptions/{SUB}/resourceGroups/azureml-rg-{name}_guid/providers"
+            out["regionDetails"] = [
+                {
+                    **region,
+                    "acrDetails": [
+                        {"systemCreatedAcrAccount": {**acr.get("systemCreatedAcrAccount", {}),
+                         "armResourceId": {"resourceId": f"{managed}/Microsoft.ContainerRegistry/registries/cr{name}"}}}
+                        for acr in region.get("acrDetails", [])
+                    ],
+                    "storageAccountDetails": [
+                        {"systemCreatedStorageAccount": {**st.get("systemCreatedStorageAccount", {}),
+                         "armResourceId": {"resourceId": f"{managed}/Microsoft.Storage/storageAccounts/st{name}"}}}
+                        for st in region.get("storageAccountDetails", [])
+                    ],
+                }
+                for region in inputs.get("regionDetails", [])
+            ]  # fmt: skip
         elif args.typ == "azure-native:machinelearningservices:Workspace":
             out["discoveryUrl"] = "https://westeurope.api.azureml.ms/discovery"
         elif args.typ == "random:index/randomString:RandomString":

@@ -19,7 +19,7 @@ from aml_security.policies import ALL_POLICIES
 from components import SecureMlPlatform, SecureMlPlatformArgs, SettingsError, load_settings
 from components.governance import (
     ACTIVITY_LOG_CATEGORIES,
-    WORKSPACE_ROLES,
+    CI_NEVER_DELEGATED,
     CiIdentityArgs,
     GovernanceArgs,
     constrained_delegation_condition,
@@ -202,19 +202,84 @@ def test_stack_registry_is_the_packs_approved_registry(stack: str) -> None:
     assert pack_config["deployment-approved-model"]["approvedRegistries"] == [config["modelRegistryName"]]
 
 
-def test_model_registry_is_private_with_endpoint_diagnostics_and_prod_lock(prod: Program) -> None:
+def test_model_registry_is_private_with_endpoints_to_it_and_its_storage_and_acr(prod: Program) -> None:
+    """Source: "Network isolation with Azure Machine Learning registries", section "Use assets from registry in
+    workspace": private endpoints to the registry, its storage and its ACR in the subnet of the workspace's
+    private endpoint. Their IDs are outputs of the registry ("populated once ... created"), so one `pulumi up`
+    creates them. No lock: "Lock your resources to protect your infrastructure", "Lock inheritance" (a lock
+    blocks deleting the registry's role assignments and diagnostic settings); `protect` guards it."""
     reg = prod.one("machinelearningservices:Registry")
     assert reg.inputs["registryName"] == "mlr-amlsec-prod" and reg.inputs["publicNetworkAccess"] == "Disabled"
     assert reg.protect
-    pe = prod.named("aml-gov-mlr-pe")
-    assert pe.inputs["privateLinkServiceConnections"][0]["groupIds"] == ["amlregistry"]
-    assert prod.depends(pe, reg)
-    zones = prod.named("aml-gov-mlr-dns").inputs["privateDnsZoneConfigs"]
-    assert [z["privateDnsZoneId"].rsplit("/", 1)[-1] for z in zones] == ["privatelink.api.azureml.ms"]
+    managed = f"/subscriptions/{SUB}/resourceGroups/azureml-rg-mlr-amlsec-prod_guid/providers"
+    expected = {
+        "aml-gov-mlr-pe": (["amlregistry"], reg.urn, ["privatelink.api.azureml.ms"]),
+        "aml-gov-mlr-st-pe": (
+            ["blob"],
+            f"{managed}/Microsoft.Storage/storageAccounts/stmlr-amlsec-prod",
+            ["privatelink.blob.core.windows.net"],
+        ),
+        "aml-gov-mlr-cr-pe": (
+            ["registry"],
+            f"{managed}/Microsoft.ContainerRegistry/registries/crmlr-amlsec-prod",
+            ["privatelink.azurecr.io"],
+        ),
+    }
+    ws_pe = prod.named("aml-mlw-pe").inputs
+    for name, (groups, target, zones) in expected.items():
+        pe = prod.named(name)
+        connection = pe.inputs["privateLinkServiceConnections"][0]
+        assert connection["groupIds"] == groups and prod.depends(pe, reg), name
+        if target != reg.urn:
+            assert connection["privateLinkServiceId"] == target
+        assert pe.inputs["subnet"] == ws_pe["subnet"]  # the subnet of the workspace's private endpoint
+        dns = prod.named(name.replace("-pe", "-dns")).inputs["privateDnsZoneConfigs"]
+        assert [z["privateDnsZoneId"].rsplit("/", 1)[-1] for z in dns] == zones
     diag = prod.named("aml-gov-mlr-diag")
     assert diag.inputs["logs"] == [{"categoryGroup": "allLogs", "enabled": True}] and prod.depends(diag, reg)
-    lock = prod.named("aml-gov-mlr-lock")
-    assert lock.inputs["level"] == "CanNotDelete" and prod.depends(lock, reg)
+    assert prod.depends(diag, prod.one("operationalinsights:Workspace"))
+    assert [r.name for r in prod.of_type("authorization:ManagementLockByScope") if "mlr" in r.name] == []
+
+
+def test_model_registry_exists_before_the_workspace_that_reaches_it(prod: Program) -> None:
+    """Source: "Workspace Managed Virtual Network Isolation", section "Private endpoints" (Azure Machine Learning
+    registries are a private endpoint target) and "Network isolation with Azure Machine Learning registries",
+    "Use assets from registry in workspace" (a secure workspace needs outbound access to the registry): the
+    rule's endpoint is created with the workspace (provisionNetworkNow), so the registry comes first."""
+    ws = prod.one("machinelearningservices:Workspace")
+    reg = prod.one("machinelearningservices:Registry")
+    rule = ws.inputs["managedNetwork"]["outboundRules"]["approved-model-registry"]
+    assert rule == {
+        "type": "PrivateEndpoint",
+        "category": "UserDefined",
+        "destination": {
+            "serviceResourceId": f"/subscriptions/{SUB}/resourceGroups/rg/providers/machinelearningservices/"
+            "Registry/mlr-amlsec-prod",
+            "subresourceTarget": "amlregistry",
+            "sparkEnabled": False,
+        },
+    }
+    assert ws.inputs["provisionNetworkNow"] is True and prod.depends(ws, reg)
+
+
+def test_registry_without_private_dependencies_gets_only_its_own_endpoint() -> None:
+    """The system-created accounts' endpoints can be left out (ModelRegistryArgs.private_dependencies)."""
+    from components.governance import ModelRegistry, ModelRegistryArgs
+    from components.interfaces import PrivateEndpointArgs
+    from components.naming import PRIVATE_DNS_ZONES
+
+    zones = {z: f"/zones/{z}" for z in PRIVATE_DNS_ZONES}
+    prog = run_program(
+        lambda: ModelRegistry(
+            "gov",
+            ModelRegistryArgs(
+                "mlr-x", PrivateEndpointArgs("/subnet", zones), None, private_dependencies=False
+            ),
+            Placement("rg", "westeurope"),
+        )
+    )
+    assert [r.name for r in prog.of_type("network:PrivateEndpoint")] == ["gov-mlr-pe"]
+    assert prog.of_type("monitor:DiagnosticSetting") == []
 
 
 # -- Defender for Cloud and the audit trail (subscription-wide: prod only) ------------------------------
@@ -259,49 +324,81 @@ def test_federated_credential_issuer_subject_and_audience(prod: Program) -> None
 
 
 def test_ci_roles_are_resource_group_scoped_and_delegation_is_constrained(prod: Program) -> None:
+    """Source: "Delegate Azure role assignment management to others with conditions": the CI identity's RBAC
+    Administrator may assign and remove, for service principals, only the roles the rest of the stack gives
+    service principals, and for groups only the personas' roles; never a role in CI_NEVER_DELEGATED
+    (Contributor, Key Vault Administrator, Key Vault Crypto Officer, Network Connection Approver, Owner, UAA,
+    RBAC Administrator), so it cannot give itself or another principal control of resources or keys."""
     ci = {r.name: r for r in prod.of_type("authorization:RoleAssignment") if r.name.startswith("aml-gov-ci-")}
-    assert set(ci) == {"aml-gov-ci-ra-contributor", "aml-gov-ci-ra-rbac-admin"}
+    assert set(ci) == {
+        "aml-gov-ci-ra-contributor",
+        "aml-gov-ci-ra-rbac-admin",
+        "aml-gov-ci-kv-ra-crypto-officer",
+    }
     sp = prod.one("azuread:index/servicePrincipal:ServicePrincipal")
     rg_id = f"/subscriptions/{SUB}/resourceGroups/rg/providers/resources/ResourceGroup/rg-amlsec-prod"
     for ra in ci.values():
-        assert ra.inputs["scope"] == rg_id and ra.inputs["principalType"] == "ServicePrincipal"
-        assert prod.depends(ra, sp)
+        assert ra.inputs["principalType"] == "ServicePrincipal" and prod.depends(ra, sp)
         assert guid_of(ra) not in (ROLE_IDS["Owner"], ROLE_IDS["User Access Administrator"])
+    assert ci["aml-gov-ci-ra-contributor"].inputs["scope"] == rg_id
+    assert ci["aml-gov-ci-ra-rbac-admin"].inputs["scope"] == rg_id
+    officer = ci["aml-gov-ci-kv-ra-crypto-officer"]
+    assert guid_of(officer) == ROLE_IDS["Key Vault Crypto Officer"]
+    assert officer.inputs["scope"].endswith("/keyvault/Vault/kv-amlsec-prod-ab1cd")
     assert guid_of(ci["aml-gov-ci-ra-contributor"]) == ROLE_IDS["Contributor"]
     admin = ci["aml-gov-ci-ra-rbac-admin"].inputs
     assert guid_of(ci["aml-gov-ci-ra-rbac-admin"]) == ROLE_IDS["Role Based Access Control Administrator"]
     assert admin["conditionVersion"] == "2.0"
-    # Exactly the roles the rest of the stack assigns: nothing more can be delegated.
-    assigned = {guid_of(r) for r in prod.of_type("authorization:RoleAssignment") if r.name not in ci}
+    never = {ROLE_IDS[r] for r in CI_NEVER_DELEGATED}
+    others = [r for r in prod.of_type("authorization:RoleAssignment") if r.name not in ci]
+    by_type = {
+        kind: {guid_of(r) for r in others if r.inputs["principalType"] == kind} - never
+        for kind in ("ServicePrincipal", "Group")
+    }
+    assert by_type["ServicePrincipal"] and by_type["Group"]
     for source in ("Request", "Resource"):
-        found = re.search(
-            rf"@{source}\[Microsoft\.Authorization/roleAssignments:RoleDefinitionId\] "
-            r"ForAnyOfAnyValues:GuidEquals \{([^}]*)\}",
-            admin["condition"],
+        found = dict(
+            (kind, set(guids.split(", ")))
+            for guids, kind in re.findall(
+                rf"@{source}\[Microsoft\.Authorization/roleAssignments:RoleDefinitionId\] "
+                r"ForAnyOfAnyValues:GuidEquals \{([^}]*)\} AND "
+                rf"@{source}\[Microsoft\.Authorization/roleAssignments:PrincipalType\] "
+                r"ForAnyOfAnyValues:StringEqualsIgnoreCase \{'(\w+)'\}",
+                admin["condition"],
+            )
         )
-        assert found and set(found.group(1).split(", ")) == assigned
-    assert set(WORKSPACE_ROLES) <= {n for n, g in ROLE_IDS.items() if g in assigned}
+        assert found == by_type, source
+        assert not never & set().union(*found.values())
 
 
 def test_constrained_delegation_condition_format() -> None:
+    """Source: "Delegate Azure role assignment management to others with conditions" ("constrain roles and principal
+    types"): write checked on @Request, delete on @Resource."""
     reader, blob, contributor = (ROLE_IDS[r] for r in ("Reader", "Storage Blob Data Reader", "Contributor"))
     every = ", ".join(sorted([reader, blob, contributor]))
     for_groups = ", ".join(sorted([reader, blob]))
     attr = "Microsoft.Authorization/roleAssignments"
 
-    def branch(action: str, source: str) -> str:
+    def branch(action: str, source: str, groups: str) -> str:
         return (
             f"((!(ActionMatches{{'{attr}/{action}'}})) OR "
             f"(@{source}[{attr}:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{every}}} "
             f"AND @{source}[{attr}:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {{'ServicePrincipal'}}) OR "
-            f"(@{source}[{attr}:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{for_groups}}} "
+            f"(@{source}[{attr}:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{groups}}} "
             f"AND @{source}[{attr}:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {{'Group'}}))"
         )
 
     condition = constrained_delegation_condition(
         ["Reader", "Storage Blob Data Reader", "Contributor", "Reader"]
     )
-    assert condition == f"{branch('write', 'Request')} AND {branch('delete', 'Resource')}"
+    assert (
+        condition
+        == f"{branch('write', 'Request', for_groups)} AND {branch('delete', 'Resource', for_groups)}"
+    )
+    only_reader = constrained_delegation_condition(
+        ["Reader", "Storage Blob Data Reader", "Contributor"], ["Reader", "Contributor"]
+    )
+    assert only_reader == f"{branch('write', 'Request', reader)} AND {branch('delete', 'Resource', reader)}"
 
 
 def test_delegation_never_lets_groups_receive_contributor() -> None:
@@ -319,6 +416,12 @@ def test_delegation_never_lets_groups_receive_contributor() -> None:
         (CiIdentityArgs("ci", "repo:o/r:ref:refs/heads/main", ["User Access Administrator"]),
          "ci_identity.delegated_roles: 'User Access Administrator' may never be delegated"),
         (CiIdentityArgs("ci", "s", ["Reader"], issuer="http://issuer"), "ci_identity.issuer: an https URL"),
+        (CiIdentityArgs("ci", "s", ["Contributor"]),
+         "ci_identity.delegated_roles: 'Contributor' may never be delegated; allowed: a role outside"),
+        (CiIdentityArgs("ci", "s", ["Reader"], delegated_group_roles=["Key Vault Administrator"]),
+         "ci_identity.delegated_group_roles: 'Key Vault Administrator' may never be delegated"),
+        (CiIdentityArgs("ci", "s", ["Reader"], delegated_group_roles=["Key Vault Crypto Officer"]),
+         "ci_identity.delegated_group_roles: 'Key Vault Crypto Officer' may never be delegated"),
     ],
 )  # fmt: skip
 def test_ci_identity_option_rules(ci: CiIdentityArgs, message: str) -> None:

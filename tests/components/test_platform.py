@@ -64,6 +64,16 @@ def test_workspace_properties(dev: Program) -> None:
             "pythonhosted": {"type": "FQDN", "category": "UserDefined", "destination": "*.pythonhosted.org"},
             "condaforge": {"type": "FQDN", "category": "UserDefined", "destination": "conda.anaconda.org"},
             "huggingface": {"type": "FQDN", "category": "UserDefined", "destination": "huggingface.co"},
+            "approved-model-registry": {
+                "type": "PrivateEndpoint",
+                "category": "UserDefined",
+                "destination": {
+                    "serviceResourceId": f"/subscriptions/{SUB}/resourceGroups/rg/providers/"
+                    "machinelearningservices/Registry/mlr-amlsec-dev",
+                    "subresourceTarget": "amlregistry",
+                    "sparkEnabled": False,
+                },
+            },
         },
     }
     assert ws["provisionNetworkNow"] is True
@@ -93,6 +103,8 @@ def test_private_endpoints_cover_every_target_with_the_right_group_and_zones(dev
         "aml-cr-pe": ["registry"],
         "aml-mlw-pe": ["amlworkspace"],
         "aml-gov-mlr-pe": ["amlregistry"],
+        "aml-gov-mlr-st-pe": ["blob"],
+        "aml-gov-mlr-cr-pe": ["registry"],
     }
     targets = {"aml-kv-pe": "keyvault:Vault", "aml-blob-pe": "storage:StorageAccount", "aml-file-pe": "storage:StorageAccount",
                "aml-cr-pe": "containerregistry:Registry", "aml-mlw-pe": "machinelearningservices:Workspace",
@@ -255,6 +267,8 @@ def test_dependency_order(dev: Program) -> None:
 
 
 def test_role_assignments(dev: Program) -> None:
+    """Every grant of the dev plan, by name: role, principal type and scope (each one single resource, the
+    resource group only for the network approver). The documented reason of each is in access.GRANTS."""
     grants = {}
     for ra in dev.of_type("authorization:RoleAssignment"):
         if ra.name.startswith("aml-gov-ci-"):
@@ -264,63 +278,46 @@ def test_role_assignments(dev: Program) -> None:
         if ra.inputs["principalType"] != "ServicePrincipal":
             assert role != "Contributor"
         grants[ra.name] = (role, ra.inputs["principalType"], ra.inputs["scope"].split("/providers/")[-1])
+    sp, grp = "ServicePrincipal", "Group"
+    st, kv = "storage/StorageAccount/stamlsecdevab1cd", "keyvault/Vault/kv-amlsec-dev-ab1cd"
+    cr, mlw = (
+        "containerregistry/Registry/cramlsecdevab1cd",
+        "machinelearningservices/Workspace/mlw-amlsec-dev",
+    )
     assert grants == {
-        "aml-kv-ra-deployer": (
-            "Key Vault Crypto Officer",
-            "ServicePrincipal",
-            "keyvault/Vault/kv-amlsec-dev-ab1cd",
+        "aml-kv-ra-deployer": ("Key Vault Crypto Officer", sp, kv),
+        "aml-kv-ra-cosmosdb": ("Key Vault Crypto Service Encryption User", sp, kv),
+        "aml-kv-ra-cmk": ("Key Vault Crypto Service Encryption User", sp, kv),
+        "aml-access-st-ra-contributor": ("Contributor", sp, st),
+        "aml-access-st-ra-blob": ("Storage Blob Data Contributor", sp, st),
+        "aml-access-kv-ra-contributor": ("Contributor", sp, kv),
+        "aml-access-kv-ra-admin": ("Key Vault Administrator", sp, kv),
+        "aml-access-acr-ra-contributor": ("Contributor", sp, cr),
+        "aml-access-appi-ra-contributor": ("Contributor", sp, "applicationinsights/Component/aml-mon-appi"),
+        "aml-access-rg-ra-approver": (
+            "Azure AI Enterprise Network Connection Approver",
+            sp,
+            f"/subscriptions/{SUB}/resourceGroups/rg-amlsec-dev",
         ),
-        "aml-kv-ra-cmk": (
-            "Key Vault Crypto Service Encryption User",
-            "ServicePrincipal",
-            "keyvault/Vault/kv-amlsec-dev-ab1cd",
+        "aml-access-blob-pe-ra-reader": ("Reader", sp, "network/PrivateEndpoint/aml-blob-pe"),
+        "aml-access-file-pe-ra-reader": ("Reader", sp, "network/PrivateEndpoint/aml-file-pe"),
+        "aml-mlw-ra-contributor": ("Contributor", sp, mlw),
+        "aml-jobs-st-ra-blob": ("Storage Blob Data Contributor", sp, st),
+        "aml-jobs-acr-ra-acrpull": ("AcrPull", sp, cr),
+        "aml-jobs-mlr-ra-registryuser": (
+            "AzureML Registry User",
+            sp,
+            "machinelearningservices/Registry/mlr-amlsec-dev",
         ),
-        "aml-kv-ra-cosmosdb": (
-            "Key Vault Crypto Service Encryption User",
-            "ServicePrincipal",
-            "keyvault/Vault/kv-amlsec-dev-ab1cd",
-        ),
-        "aml-access-storage-ra-contributor": (
-            "Contributor",
-            "ServicePrincipal",
-            "storage/StorageAccount/stamlsecdevab1cd",
-        ),
-        "aml-access-storage-ra-blob": (
-            "Storage Blob Data Contributor",
-            "ServicePrincipal",
-            "storage/StorageAccount/stamlsecdevab1cd",
-        ),
-        "aml-access-kv-ra-contributor": (
-            "Contributor",
-            "ServicePrincipal",
-            "keyvault/Vault/kv-amlsec-dev-ab1cd",
-        ),
-        "aml-access-kv-ra-admin": (
-            "Key Vault Administrator",
-            "ServicePrincipal",
-            "keyvault/Vault/kv-amlsec-dev-ab1cd",
-        ),
-        "aml-access-acr-ra-contributor": (
-            "Contributor",
-            "ServicePrincipal",
-            "containerregistry/Registry/cramlsecdevab1cd",
-        ),
-        "aml-access-appi-ra-contributor": (
-            "Contributor",
-            "ServicePrincipal",
-            "applicationinsights/Component/aml-mon-appi",
-        ),
-        "aml-personas-ra-datascientists": (
-            "AzureML Data Scientist",
-            "Group",
-            "machinelearningservices/Workspace/mlw-amlsec-dev",
-        ),
-        "aml-personas-ra-mlengineers": (
-            "AzureML Compute Operator",
-            "Group",
-            "machinelearningservices/Workspace/mlw-amlsec-dev",
-        ),
-        "aml-personas-ra-readers": ("Reader", "Group", "machinelearningservices/Workspace/mlw-amlsec-dev"),
+        "aml-personas-ra-datascientists": ("AzureML Data Scientist", grp, mlw),
+        "aml-personas-ra-mlengineers": ("AzureML Compute Operator", grp, mlw),
+        "aml-personas-ra-readers": ("Reader", grp, mlw),
+        "aml-personas-st-ra-datascientists-blob": ("Storage Blob Data Contributor", grp, st),
+        "aml-personas-st-ra-datascientists-file": ("Storage File Data Privileged Contributor", grp, st),
+        "aml-personas-st-ra-mlengineers-blob": ("Storage Blob Data Reader", grp, st),
+        "aml-personas-st-ra-mlengineers-file": ("Storage File Data Privileged Reader", grp, st),
+        "aml-personas-st-ra-readers-blob": ("Storage Blob Data Reader", grp, st),
+        "aml-personas-st-ra-readers-file": ("Storage File Data Privileged Reader", grp, st),
     }
     group = dev.one("azuread:index/group:Group").inputs
     assert group["displayName"] == "aml-dev-ml-engineers" and group["securityEnabled"] is True
@@ -353,14 +350,17 @@ def test_prod_protects_and_locks_stateful_resources(prod: Program) -> None:
         "machinelearningservices:Registry",
     }
     locks = {lock.name: lock.inputs for lock in prod.of_type("authorization:ManagementLockByScope")}
-    assert set(locks) == {"aml-kv-lock", "aml-st-lock", "aml-cr-lock", "aml-mlw-lock", "aml-gov-mlr-lock"}
+    assert set(locks) == {"aml-kv-lock", "aml-st-lock"}
     assert all(lock["level"] == "CanNotDelete" for lock in locks.values())
+    assert locks["aml-kv-lock"]["scope"].endswith("/keyvault/Vault/kv-amlsec-prod-ab1cd")
+    assert locks["aml-st-lock"]["scope"].endswith("/storage/StorageAccount/stamlsecprodab1cd")
     assert prod.one("storage:StorageAccount").inputs["sku"] == {"name": "Standard_ZRS"}
     assert prod.one("containerregistry:Registry").inputs["zoneRedundancy"] == "Enabled"
     ws = prod.one("machinelearningservices:Workspace").inputs
     assert ws["enableServiceSideCMKEncryption"] is False and set(ws["managedNetwork"]["outboundRules"]) == {
         "pypi",
         "pythonhosted",
+        "approved-model-registry",
     }
     assert prod.of_type("azuread:index/group:Group") == []
 

@@ -62,6 +62,12 @@ def test_dev_and_prod_stacks_load() -> None:
     assert prod.compute_instances["ci-bob"].schedule is not None
     assert prod.personas["dataScientists"].role == "AzureML Data Scientist"
     assert dev.personas["mlEngineers"].create_group_name == "aml-dev-ml-engineers"
+    # "Disable shared key access for your workspace's storage account": data roles per persona by default.
+    assert {k: p.storage_access for k, p in prod.personas.items()} == {
+        "dataScientists": "readWrite",
+        "mlEngineers": "read",
+        "readers": "read",
+    }
 
 
 P = f"{PROJECT}:"
@@ -100,6 +106,8 @@ INVALID: list[tuple[str, dict[str, Any], str | None, str]] = [
      f"{P}personas.readers.role: unknown role 'Superuser'; allowed: a built-in role name from components/roles.py, e.g. Reader"),
     ("privileged role for a group", {"personas": {"mlEngineers": {"groupObjectId": GUID, "role": "Contributor"}}}, "westeurope",
      f"{P}personas.mlEngineers.role: 'Contributor' is privileged; allowed: a role other than Owner, Contributor, User Access Administrator or Role Based Access Control Administrator"),
+    ("unknown persona storage access", {"personas": {"readers": {"groupObjectId": GUID, "storageAccess": "all"}}}, "westeurope",
+     f"{P}personas.readers.storageAccess: 'all' is not supported; allowed: readWrite, read, none"),
     ("persona with both group and create", {"personas": {"readers": {"groupObjectId": GUID, "createGroup": "x"}}}, "westeurope",
      f"{P}personas.readers: needs exactly one of groupObjectId and createGroup; allowed: groupObjectId (an existing Entra group) or createGroup (a display name)"),
     ("retention too short", {"logRetentionDays": 7}, "westeurope",
