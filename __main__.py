@@ -63,6 +63,8 @@ pulumi.export("registryLoginServer", ml.registry.registry.login_server)
 pulumi.export("logAnalyticsWorkspaceId", ml.monitoring.log_analytics_workspace_id)
 pulumi.export("appInsightsId", ml.monitoring.app_insights.id)
 pulumi.export("personaGroupIds", ml.persona_access.group_ids)
+# Instance names carry the stack suffix (unique per region): what each user opens in studio.
+pulumi.export("computeInstanceNames", {k: v.name for k, v in ml.compute.instances.items()})
 # Governance: identifiers only. The CI identity has no secret; its client ID is what CI logs in with (OIDC).
 gov = platform.governance
 pulumi.export("policyAssignmentIds", {k: v.id for k, v in gov.policy_assignments.items()})

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_azure_native.machinelearningservices as ml
 
+from components import naming
 from components.interfaces import IdentityArgs, Placement
 from components.settings import ComputeClusterSpec, ComputeInstanceSpec
 
@@ -33,6 +34,13 @@ def _schedules(spec: ComputeInstanceSpec) -> ml.ComputeSchedulesArgs | None:
     )
 
 
+def _instance_name(key: str, suffix: pulumi.Input[str]) -> pulumi.Output[str]:
+    """`<key>-<suffix>` (naming.compute_instance_name); the key as is when there is no suffix."""
+    return pulumi.Output.from_input(suffix).apply(
+        lambda s: naming.compute_instance_name(key, s) if s else key
+    )
+
+
 @dataclass(frozen=True)
 class MlComputeArgs:
     """Instances and clusters keyed by compute name; `depends_on` holds the workspace private endpoint."""
@@ -49,12 +57,15 @@ class MlComputeArgs:
     clusters: Mapping[str, ComputeClusterSpec] = field(default_factory=dict)
     subnet_id: pulumi.Input[str] | None = None
     """Compute subnet, only when the workspace has no managed network."""
+    name_suffix: pulumi.Input[str] = ""
+    """The stack's random suffix: instance names are unique per Azure region, so `ci-alice` becomes
+    `ci-alice-<suffix>` (naming.compute_instance_name). Empty: the key as is."""
     depends_on: Sequence[pulumi.Resource] = ()
     """The workspace private endpoint and the job identity's role assignments."""
 
 
 class MlCompute(pulumi.ComponentResource):
-    """Compute instances `<name>-ci-<key>` and clusters `<name>-cc-<key>`."""
+    """Compute instances `<name>-ci-<key>` (Azure name `<key>-<suffix>`) and clusters `<name>-cc-<key>`."""
 
     instances: dict[str, ml.Compute]
     clusters: dict[str, ml.Compute]
@@ -71,7 +82,7 @@ class MlCompute(pulumi.ComponentResource):
                 resource_group_name=p.resource_group_name,
                 location=p.location,
                 workspace_name=args.workspace_name,
-                compute_name=key,
+                compute_name=_instance_name(key, args.name_suffix),
                 tags=dict(p.tags),
                 properties=ml.ComputeInstanceArgs(
                     compute_type="ComputeInstance",

@@ -20,26 +20,45 @@ PRIVATE_DNS_ZONES: tuple[str, ...] = (
 )
 """Private DNS zones by role: workspace api and notebooks, storage blob and file, key vault, registry."""
 
-COMPUTE_INSTANCE_RULE = "3-24 letters, digits or '-', starting with a letter, not ending with '-'"
-COMPUTE_CLUSTER_RULE = "2-16 letters, digits or '-', starting with a letter, not ending with '-'"
+COMPUTE_INSTANCE_RULE = (
+    f"up to {24 - SUFFIX_LENGTH - 1} letters, digits or '-', starting with a letter, every '-' followed later by a "
+    f"letter (the name gets '-' and the stack's {SUFFIX_LENGTH}-character suffix: instance names are unique "
+    "per Azure region, at most 24 characters)"
+)
+COMPUTE_CLUSTER_RULE = (
+    "3-16 letters, digits or '-', starting with a letter, every '-' followed later by a letter"
+)
 
 
 def _compute_problem(name: str, low: int, high: int) -> str:
     if not low <= len(name) <= high:
-        return f"has {len(name)} characters"
-    if not re.match(r"^[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]$", name):
-        return "has invalid characters"
+        return f"has {len(name)} characters ({low}-{high} allowed)"
+    if not re.match(r"^[A-Za-z][A-Za-z0-9-]*$", name):
+        return "has invalid characters or does not start with a letter"
+    if "-" in name and not re.search(r"[A-Za-z]", name.rsplit("-", 1)[1]):
+        return "has a '-' not followed by a letter"
     return ""
 
 
-def compute_instance_name_problem(name: str) -> str:
-    """Empty if `name` is a valid compute instance name, else what is wrong."""
-    return _compute_problem(name, 3, 24)
+def compute_instance_name(key: str, suffix: str) -> str:
+    """The Azure name of compute instance `key`: `<key>-<suffix>`, or `<key><suffix>` when the suffix has no
+    letter (a '-' must be followed later by a letter). Instance names are unique per region, so the stack's
+    suffix keeps `ci-alice` of two stacks apart."""
+    return f"{key}-{suffix}" if re.search(r"[A-Za-z]", suffix) else f"{key}{suffix}"
+
+
+def compute_instance_name_problem(key: str) -> str:
+    """Empty if every name `compute_instance_name(key, <any suffix>)` is valid, else what is wrong with it."""
+    for worst in ("x" * SUFFIX_LENGTH, "0" * SUFFIX_LENGTH):
+        name = compute_instance_name(key, worst)
+        if problem := _compute_problem(name, 3, 24):
+            return f"makes the instance name {name!r}, which {problem}"
+    return ""
 
 
 def compute_cluster_name_problem(name: str) -> str:
     """Empty if `name` is a valid compute cluster name, else what is wrong."""
-    return _compute_problem(name, 2, 16)
+    return _compute_problem(name, 3, 16)
 
 
 def storage_account_name(prefix: str, env: str, suffix: str) -> str:

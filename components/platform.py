@@ -115,6 +115,16 @@ def validate_workspace_args(args: SecureMlWorkspaceArgs) -> None:
         raise ValueError(
             "compute_subnet_id: only with isolation_mode Disabled (managed network compute has none)"
         )
+    for key in args.compute_instances:
+        if problem := naming.compute_instance_name_problem(key):
+            raise ValueError(
+                f"compute_instances[{key!r}]: {problem}; allowed: {naming.COMPUTE_INSTANCE_RULE}"
+            )
+    for key in args.compute_clusters:
+        if problem := naming.compute_cluster_name_problem(key):
+            raise ValueError(
+                f"compute_clusters[{key!r}]: name {problem}; allowed: {naming.COMPUTE_CLUSTER_RULE}"
+            )
     if args.image_build_compute and args.image_build_compute not in args.compute_clusters:
         raise ValueError(f"image_build_compute: {args.image_build_compute!r} is not in compute_clusters")
     missing = [z for z in naming.PRIVATE_DNS_ZONES if z not in args.private_endpoint.dns_zone_ids]
@@ -302,6 +312,7 @@ class SecureMlWorkspace(pulumi.ComponentResource):
                 model_registry_id=args.model_registry_id,
                 service_side_cmk=args.service_side_cmk,
                 image_build_compute=args.image_build_compute,
+                compute_subnet_id=args.compute_subnet_id,
                 # The workspace checks its identity's access to its dependencies: wait for the grants.
                 depends_on=[
                     propagation_wait(f"{name}-access", self.identity_access.role_assignments, self),
@@ -337,6 +348,7 @@ class SecureMlWorkspace(pulumi.ComponentResource):
                 instances=args.compute_instances,
                 clusters=args.compute_clusters,
                 subnet_id=args.compute_subnet_id,
+                name_suffix=suffix,
                 depends_on=[pl.private_endpoint, pl.zone_group, *self.job_access.role_assignments.values()],
             ),
             opts=child,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # Where the allowed effects were read: the definition JSON in github.com/Azure/azure-policy, path below
-# `built-in-policies/policyDefinitions/`, or Microsoft documentation reproducing it.
+# `built-in-policies/policyDefinitions/` (display names, effects and paths as of commit f4a50bac, 2026-04-29).
 AZPOL = "Azure/azure-policy built-in-policies/policyDefinitions/"
 
 
@@ -146,7 +146,7 @@ MON = AZPOL + "Monitoring/"
 PARITY: tuple[BuiltIn, ...] = (
     # Machine Learning workspace
     BuiltIn("ws-public-network", "438c38d2-3772-465a-a9cc-7a6666a275ce",
-            "Azure Machine Learning workspaces should disable public network access", _ADE,
+            "Azure Machine Learning Workspaces should disable public network access", _ADE,
             ML + "Workspace_PublicNetworkAccessDisabled_Audit.json"),
     BuiltIn("ws-managed-network", "6ddb1705-c8cf-450e-aa4b-19ad6703c440",
             "Azure Machine Learning and Ai Studio should use Allow Only Approved Outbound Managed Vnet mode", _ADE,
@@ -160,14 +160,14 @@ PARITY: tuple[BuiltIn, ...] = (
             ML + "Workspace_UAIEnabled_Audit.json"),
     # Compute
     BuiltIn("compute-local-auth", "e96a9a5f-07ca-471b-9bc5-6a0f33cbd68f",
-            "Machine Learning computes should have local authentication methods disabled", _ADE,
-            ML + "MachineLearningServices_DisableLocalAuth_Audit.json"),
+            "Azure Machine Learning Computes should have local authentication methods disabled", _ADE,
+            ML + "DisableLocalAuth_Audit.json"),
     BuiltIn("compute-idle-shutdown", "679ddf89-ab8f-48a5-9029-e76054077449",
             "Azure Machine Learning Compute Instance should have idle shutdown.", _ADE,
-            ML + "MachineLearningServices_IdleShutdown_Audit.json"),
+            ML + "IdleShutdown_Audit.json"),
     BuiltIn("compute-subnet", "7804b5c7-01dc-4723-969b-ae300cc07ff1",
-            "Audit Azure Machine Learning Compute Cluster and Instance is behind virtual network", _AD,
-            ML + "MachineLearningServices_Vnet_Audit.json",
+            "Azure Machine Learning Computes should be in a virtual network", _AD,
+            ML + "Vnet_Audit.json",
             applies=lambda ctx: ctx.isolation_mode == "Disabled",
             note="Not as-is: compute in a managed VNet has no subnet, so the definition would flag every "
                  "compliant compute. Assigned only when isolationMode is Disabled (compute in our subnet), "
@@ -188,9 +188,10 @@ PARITY: tuple[BuiltIn, ...] = (
             "Storage accounts should prevent shared key access", _ADE,
             ST + "StorageAccountAllowSharedKeyAccess_Audit.json"),
     BuiltIn("storage-public", "4fa4b6c0-31ca-4c0d-b10d-24b96f62a751",
-            "Storage account public access should be disallowed", ("audit", "deny", "disabled"),
+            "Storage account public access should be disallowed",
+            ("audit", "Audit", "deny", "Deny", "disabled", "Disabled"),
             ST + "ASC_Storage_DisallowPublicBlobAccess_Audit.json",
-            note="The definition's allowed values are lower-case."),
+            note="The definition allows both casings of each effect; the assignment uses Deny."),
     BuiltIn("storage-public", "b2982f36-99f2-4db5-8eff-283140c09693",
             "Storage accounts should disable public network access", _ADE,
             ST + "StoragePublicNetworkAccess_AuditDeny.json"),
@@ -216,20 +217,21 @@ PARITY: tuple[BuiltIn, ...] = (
             ST + "StorageAccountAllowCrossTenantReplication_Audit.json"),
     # Key Vault
     BuiltIn("keyvault-recovery", "0b60c0b2-2dc2-4e1c-b5c9-abbed971de53",
-            "Key Vault objects should be recoverable", _AD, KV + "KeyVault_Recoverable_Audit.json"),
+            "Key vaults should have deletion protection enabled", _ADE, KV + "Recoverable_Audit.json",
+            note="Soft delete and purge protection; the baseline's vault sets both, so Deny is safe."),
     BuiltIn("keyvault-recovery", "1e66c121-a66a-4b1f-9b83-0fd99bf0fc2d",
-            "Key vaults should have soft delete enabled", _ADE, KV + "KeyVault_SoftDeleteMustBeEnabled_Audit.json"),
+            "Key vaults should have soft delete enabled", _ADE, KV + "SoftDeleteMustBeEnabled_Audit.json"),
     BuiltIn("keyvault-rbac", "12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5",
-            "[Preview]: Azure Key Vault should use RBAC permission model", _ADE,
-            KV + "AzureKeyVault_Should_Use_RBAC.json"),
+            "Azure Key Vault should use RBAC permission model", _ADE,
+            KV + "Should_Use_RBAC.json"),
     BuiltIn("keyvault-network", "405c5871-3e91-4644-8a63-58e19d68ff5b",
             "Azure Key Vault should disable public network access", _ADE,
-            KV + "AzureKeyVaultPublicNetworkAccess_Audit.json"),
+            KV + "PublicNetworkAccess_Audit.json"),
     BuiltIn("keyvault-network", "55615ac9-af46-4a59-874e-391cc3dfb490",
-            "Azure Key Vault should have firewall enabled", _ADE,
-            KV + "AzureKeyVaultFirewallEnabled_Audit.json", max_effect="Audit",
-            note="The pack accepts publicNetworkAccess Disabled OR networkAcls.defaultAction Deny; the "
-                 "baseline relies on the first (405c5871, Deny), so this alternative is audited."),
+            "Azure Key Vault should have firewall enabled or public network access disabled", _ADE,
+            KV + "FirewallEnabled_Audit.json",
+            note="Since version 3.x the definition accepts either networkAcls.defaultAction Deny or "
+                 "publicNetworkAccess Disabled, as the pack does; the baseline's vault sets both, so Deny."),
     BuiltIn("key-strength", "82067dbb-e53b-4e06-b631-546d197452d9",
             "Keys using RSA cryptography should have a specified minimum key size", _ADE,
             KV + "Keys_RSA_MinimumKeySize.json", parameters=_rsa,
@@ -266,10 +268,10 @@ PARITY: tuple[BuiltIn, ...] = (
             MON + "ApplicationInsightsComponents_DisableLocalAuth_Deny.json"),
     BuiltIn("loganalytics-auth", "e15effd4-2278-4c65-a0da-4d6f6d1890e2",
             "Log Analytics Workspaces should block non-Azure Active Directory based ingestion.", _DAD,
-            "Microsoft docs (Azure Monitor Logs: Microsoft Entra authentication), definition JSON reproduced"),
+            MON + "LogAnalyticsWorkspaces_DisableLocalAuth_Deny.json"),
     BuiltIn("diagnostics", "afe0c3be-ba3b-4544-ba52-0c99672a8ad6",
             "Resource logs in Azure Machine Learning Workspaces should be enabled", ("AuditIfNotExists", "Disabled"),
-            ML + "MachineLearningServices_AuditDiagnosticLog_Audit.json",
+            ML + "AuditDiagnosticLog_Audit.json",
             note="AuditIfNotExists only: a missing diagnostic setting cannot be denied."),
     # Network
     BuiltIn("private-endpoints", "45e05259-1eb5-4f70-9574-baf73e9d219b",

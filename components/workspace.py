@@ -125,6 +125,10 @@ class MlWorkspaceArgs:
     service_side_cmk: bool = False
     """Preview; refused when the key's vault denies public network access (module doc)."""
     image_build_compute: str = ""
+    """Compute cluster name that builds images (the registry is private); may name a cluster created later."""
+    compute_subnet_id: pulumi.Input[str] | None = None
+    """Only with isolation_mode Disabled: serverless compute runs in this subnet without public IPs. A managed
+    network puts serverless compute in the managed VNet itself, so nothing is set there."""
     depends_on: Sequence[pulumi.Resource] = ()
     """Role assignments the workspace needs before creation (beyond the CMK's, which comes with the key)."""
     role_assignments: Mapping[str, RoleAssignmentArgs] = field(default_factory=dict)
@@ -146,6 +150,10 @@ class MlWorkspace(pulumi.ComponentResource):
             raise ValueError(
                 "service_side_cmk: the service-side encryption preview does not support a key vault with public "
                 "network access disabled, and this key's vault disables it; allowed: False (classic CMK)"
+            )
+        if args.compute_subnet_id is not None and args.isolation_mode != "Disabled":
+            raise ValueError(
+                "compute_subnet_id: only with isolation_mode Disabled (managed network compute has none)"
             )
         p = args.placement
         cmk = args.customer_managed_key
@@ -203,8 +211,10 @@ class MlWorkspace(pulumi.ComponentResource):
             v1_legacy_mode=False,
             image_build_compute=args.image_build_compute or None,
             serverless_compute_settings=ml.ServerlessComputeSettingsArgs(
-                serverless_compute_no_public_ip=True
-            ),
+                serverless_compute_custom_subnet=args.compute_subnet_id, serverless_compute_no_public_ip=True
+            )
+            if args.compute_subnet_id is not None
+            else None,
             opts=pulumi.ResourceOptions(
                 parent=self, protect=args.protect, depends_on=[*cmk.depends_on, *args.depends_on]
             ),

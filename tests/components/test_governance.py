@@ -51,7 +51,7 @@ EXPECTED_PROD: dict[str, tuple[str, str, dict[str, Any]]] = {
     "deployment-approved-model-19539b54": ("19539b54-c61e-4196-9a38-67598701be90", "Deny",
                                            {"allowedRegistryName": "mlr-amlsec-prod"}),
     "storage-shared-key-8c6a50c6": ("8c6a50c6-9ffd-4ae7-986f-5fa6111f9a54", "Deny", {}),
-    "storage-public-4fa4b6c0": ("4fa4b6c0-31ca-4c0d-b10d-24b96f62a751", "deny", {}),
+    "storage-public-4fa4b6c0": ("4fa4b6c0-31ca-4c0d-b10d-24b96f62a751", "Deny", {}),
     "storage-public-b2982f36": ("b2982f36-99f2-4db5-8eff-283140c09693", "Deny", {}),
     "storage-public-34c877ad": ("34c877ad-507e-4c82-993e-3452a6e0ad3c", "Audit", {}),
     "storage-transport-fe83a0eb": ("fe83a0eb-a853-422d-aac2-1bffd182c5d0", "Deny", {"minimumTlsVersion": "TLS1_2"}),
@@ -59,11 +59,11 @@ EXPECTED_PROD: dict[str, tuple[str, str, dict[str, Any]]] = {
     "storage-cmk-6fac406b": ("6fac406b-40ca-413b-bf8e-0bf964659c25", "Audit", {}),
     "storage-infrastructure-encryption-4733ea7b": ("4733ea7b-a883-42fe-8cac-97454c2a9e4a", "Audit", {}),
     "storage-cross-tenant-92a89a79": ("92a89a79-6c52-4a7e-a03f-61306fc49312", "Deny", {}),
-    "keyvault-recovery-0b60c0b2": ("0b60c0b2-2dc2-4e1c-b5c9-abbed971de53", "Audit", {}),
+    "keyvault-recovery-0b60c0b2": ("0b60c0b2-2dc2-4e1c-b5c9-abbed971de53", "Deny", {}),
     "keyvault-recovery-1e66c121": ("1e66c121-a66a-4b1f-9b83-0fd99bf0fc2d", "Deny", {}),
     "keyvault-rbac-12d4fa5e": ("12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5", "Deny", {}),
     "keyvault-network-405c5871": ("405c5871-3e91-4644-8a63-58e19d68ff5b", "Deny", {}),
-    "keyvault-network-55615ac9": ("55615ac9-af46-4a59-874e-391cc3dfb490", "Audit", {}),
+    "keyvault-network-55615ac9": ("55615ac9-af46-4a59-874e-391cc3dfb490", "Deny", {}),
     "key-strength-82067dbb": ("82067dbb-e53b-4e06-b631-546d197452d9", "Deny", {"minimumRSAKeySize": 3072}),
     "key-rotation-d8cf8476": ("d8cf8476-a2ec-4916-896e-992351803c44", "Audit", {"maximumDaysToRotate": 90}),
     "acr-auth-dc921057": ("dc921057-6b28-4fbe-9b83-f7bec05db6c2", "Deny", {}),
@@ -183,6 +183,41 @@ def test_effect_is_deny_where_the_definition_allows_it_unless_documented() -> No
         if allows_deny and entry.effect.casefold() != "deny":
             assert entry.pack_advisory or (entry.max_effect == "Audit" and entry.note), entry.guid
         assert entry.source, entry.guid
+
+
+def test_key_vault_deletion_protection_and_firewall_definitions_deny_and_our_vault_complies(
+    prod: Program,
+) -> None:
+    """Azure/azure-policy, Key Vault/Recoverable_Audit.json ("Key vaults should have deletion protection
+    enabled", 2.1.0) and Key Vault/FirewallEnabled_Audit.json ("Azure Key Vault should have firewall enabled
+    or public network access disabled", 3.3.0): both allow Audit, Deny, Disabled. The first flags a vault
+    without enableSoftDelete/enablePurgeProtection true; the second one whose networkAcls.defaultAction is
+    not Deny AND whose publicNetworkAccess is not Disabled. The baseline's vault passes both, so Deny."""
+    by_guid = {e.guid[:8]: e for e in PARITY}
+    for guid, name in (
+        ("0b60c0b2", "Key vaults should have deletion protection enabled"),
+        ("55615ac9", "Azure Key Vault should have firewall enabled or public network access disabled"),
+    ):
+        entry = by_guid[guid]
+        assert entry.display_name == name and entry.allowed_effects == ("Audit", "Deny", "Disabled")
+        assert entry.effect == "Deny" and not entry.max_effect
+    props = prod.one("keyvault:Vault").inputs["properties"]
+    assert props["enableSoftDelete"] is True and props["enablePurgeProtection"] is True
+    assert props["publicNetworkAccess"] == "Disabled" or props["networkAcls"]["defaultAction"] == "Deny"
+
+
+def test_display_names_follow_the_current_definitions() -> None:
+    """Azure/azure-policy at commit f4a50bac (2026-04-29): the built-in display names the portal shows
+    (Machine Learning/Workspace_PublicNetworkAccessDisabled_Audit.json, DisableLocalAuth_Audit.json,
+    Vnet_Audit.json; Key Vault/Should_Use_RBAC.json, no longer "[Preview]")."""
+    names = {e.guid[:8]: e.display_name for e in PARITY}
+    assert names["438c38d2"] == "Azure Machine Learning Workspaces should disable public network access"
+    assert (
+        names["e96a9a5f"]
+        == "Azure Machine Learning Computes should have local authentication methods disabled"
+    )
+    assert names["12d4fa5e"] == "Azure Key Vault should use RBAC permission model"
+    assert names["7804b5c7"] == "Azure Machine Learning Computes should be in a virtual network"
 
 
 def test_policy_assignments_can_be_turned_off() -> None:

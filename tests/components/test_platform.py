@@ -10,6 +10,7 @@ import pytest
 from components import SecureMlPlatform, SecureMlPlatformArgs, Settings, load_settings
 from components.roles import ROLE_IDS
 from tests.components.conftest import SUB, Program, Recorded, run_program
+from tests.components.test_deploy_names_and_network import DEV_FQDN_RULES
 from tests.components.test_settings import stack_config
 
 ZONES = {
@@ -59,11 +60,11 @@ def test_workspace_properties(dev: Program) -> None:
         "isolationMode": "AllowOnlyApprovedOutbound",
         "firewallSku": "Basic",
         "enableNetworkMonitor": False,
-        "outboundRules": {
-            "pypi": {"type": "FQDN", "category": "UserDefined", "destination": "pypi.org"},
-            "pythonhosted": {"type": "FQDN", "category": "UserDefined", "destination": "*.pythonhosted.org"},
-            "condaforge": {"type": "FQDN", "category": "UserDefined", "destination": "conda.anaconda.org"},
-            "huggingface": {"type": "FQDN", "category": "UserDefined", "destination": "huggingface.co"},
+        "outboundRules": {  # the documented hosts: see test_deploy_names_and_network.py
+            **{
+                name: {"type": "FQDN", "category": "UserDefined", "destination": host}
+                for name, host in DEV_FQDN_RULES.items()
+            },
             "approved-model-registry": {
                 "type": "PrivateEndpoint",
                 "category": "UserDefined",
@@ -89,7 +90,7 @@ def test_workspace_properties(dev: Program) -> None:
     assert ws["hbiWorkspace"] is True and ws["v1LegacyMode"] is False
     assert ws["systemDatastoresAuthMode"] == "Identity"
     assert ws["imageBuildCompute"] == "cpu-small"
-    assert ws["serverlessComputeSettings"] == {"serverlessComputeNoPublicIP": True}
+    assert "serverlessComputeSettings" not in ws  # managed network: serverless compute runs in it
     assert ws["kind"] == "Default" and ws["workspaceName"] == "mlw-amlsec-dev"
 
 
@@ -213,7 +214,7 @@ def test_container_registry(dev: Program) -> None:
 
 def test_compute_instance_and_cluster(dev: Program) -> None:
     ci = dev.named("aml-compute-ci-ci-alice").inputs
-    assert ci["computeName"] == "ci-alice"
+    assert ci["computeName"] == "ci-alice-ab1cd"  # the stack suffix: instance names are unique per region
     assert (
         ci["properties"]["disableLocalAuth"] is True and ci["properties"]["computeType"] == "ComputeInstance"
     )

@@ -71,6 +71,11 @@ def test_dev_and_prod_stacks_load() -> None:
 
 
 P = f"{PROJECT}:"
+CI_RULE = (
+    "up to 18 letters, digits or '-', starting with a letter, every '-' followed later by a letter (the name "
+    "gets '-' and the stack's 5-character suffix: instance names are unique per Azure region, at most 24 characters)"
+)
+CC_RULE = "3-16 letters, digits or '-', starting with a letter, every '-' followed later by a letter"
 INVALID: list[tuple[str, dict[str, Any], str | None, str]] = [
     ("unknown region", {}, "mars", "azure-native:location: 'mars' is not a known region; allowed: an Azure region with Azure ML, such as westeurope"),
     ("no region", {}, None, "azure-native:location: None is not a known region; allowed: an Azure region with Azure ML, such as westeurope"),
@@ -96,10 +101,16 @@ INVALID: list[tuple[str, dict[str, Any], str | None, str]] = [
      f"{P}computeInstances.ci-a.idleShutdownMinutes: 4321 is out of range; allowed: an integer from 15 to 4320 minutes (15 minutes to 3 days)"),
     ("missing user object ID", {"computeInstances": {"ci-a": {"vmSize": "Standard_DS3_v2"}}}, "westeurope",
      f"{P}computeInstances.ci-a.userObjectId: missing; allowed: the Entra object ID (GUID) of the instance's single user"),
-    ("compute instance name too long", {"computeInstances": {"ci-" + "a" * 22: {"userObjectId": GUID}}}, "westeurope",
-     f"{P}computeInstances.ci-{'a' * 22}: name 'ci-{'a' * 22}' has 25 characters; allowed: 3-24 letters, digits or '-', starting with a letter, not ending with '-'"),
+    ("compute instance name too long with the suffix", {"computeInstances": {"ci-" + "a" * 16: {"userObjectId": GUID}}}, "westeurope",
+     f"{P}computeInstances.ci-{'a' * 16}: name 'ci-{'a' * 16}' makes the instance name 'ci-{'a' * 16}-xxxxx', which has 25 characters (3-24 allowed); allowed: {CI_RULE}"),
+    ("compute instance hyphen followed by digits only", {"computeInstances": {"ci-1": {"userObjectId": GUID}}}, "westeurope",
+     f"{P}computeInstances.ci-1: name 'ci-1' makes the instance name 'ci-100000', which has a '-' not followed by a letter; allowed: {CI_RULE}"),
     ("cluster name with underscore", {"computeClusters": {"cpu_cluster": {}}}, "westeurope",
-     f"{P}computeClusters.cpu_cluster: name 'cpu_cluster' has invalid characters; allowed: 2-16 letters, digits or '-', starting with a letter, not ending with '-'"),
+     f"{P}computeClusters.cpu_cluster: name 'cpu_cluster' has invalid characters or does not start with a letter; allowed: {CC_RULE}"),
+    ("cluster name too long", {"computeClusters": {"cpu-cluster-large": {}}}, "westeurope",
+     f"{P}computeClusters.cpu-cluster-large: name 'cpu-cluster-large' has 17 characters (3-16 allowed); allowed: {CC_RULE}"),
+    ("cluster hyphen followed by digits only", {"computeClusters": {"gpu-1": {}}}, "westeurope",
+     f"{P}computeClusters.gpu-1: name 'gpu-1' has a '-' not followed by a letter; allowed: {CC_RULE}"),
     ("unknown persona", {"personas": {"admins": {"groupObjectId": GUID}}}, "westeurope",
      f"{P}personas.admins: unknown persona; allowed: dataScientists, mlEngineers, readers"),
     ("unknown role", {"personas": {"readers": {"groupObjectId": GUID, "role": "Superuser"}}}, "westeurope",
