@@ -9,9 +9,9 @@ first-party principal must be able to wrap and unwrap with it (the key vault com
 resource providers in `CMK_RESOURCE_PROVIDERS` must be registered. The key ID is versioned, as the AML docs
 require (`https://<vault>.vault.azure.net/keys/<key>/<version>`), so the workspace does NOT follow the key's
 rotation: moving it to a newer version of the same key is a runbook step (`pulumi refresh` reads the key's
-current version, then `pulumi up` updates `encryption.keyVaultProperties.keyIdentifier` in place; the key can
-only change to another key in the original vault, "Customer-managed keys for Azure Machine Learning",
-Limitations). Do it before the pinned version expires (`key_expiry_days` after its creation).
+current version, then `pulumi up` updates `encryption.keyVaultProperties.keyIdentifier` in place: an updatable
+property, Azure/azure-sdk-for-python#26605; the key can only change to another key in the original vault,
+"Customer-managed keys for Azure Machine Learning", Limitations). Do it before the pinned version expires (`key_expiry_days` after its creation).
 Service-side CMK (`enableServiceSideCMKEncryption`, preview) is refused with a vault that denies public network
 access: "Server-side encryption is currently not supported in reference to an Azure Key Vault ... that has public
 network access disabled" (same article, "(Preview) Service-side encryption of metadata").

@@ -29,9 +29,11 @@ EXPECTED_TYPES = {
 
 
 def pack_config(stack: str, extra: tuple[str, ...]) -> list[str]:
-    """This project's stack policy pack config, passed as `make preflight` and CI pass it."""
-    path = ROOT / "stacks" / f"policy-config.{stack}.json"
-    return ["--policy-pack-config", str(path)] if path.is_file() and "--cwd" not in extra else []
+    """The project's stack policy pack config (`<project>/stacks/policy-config.<stack>.json`), passed as
+    `make preflight` and CI pass it; the project is `--cwd` when given."""
+    project = Path(extra[extra.index("--cwd") + 1]) if "--cwd" in extra else ROOT
+    path = project / "stacks" / f"policy-config.{stack}.json"
+    return ["--policy-pack-config", str(path)] if path.is_file() else []
 
 
 def preflight(stack: str, *extra: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import dev_config, pack_pids, project_with_stack, run_preflight
+from .conftest import REPO, dev_config, pack_pids, project_with_stack, run_preflight
 
 NS = "aml-secure-baseline"
 GUID = "00000000-0000-0000-0000-00000000a11c"
@@ -303,6 +303,9 @@ def test_invalid_value_exits_2_naming_the_key(
 def test_the_unmodified_copy_is_valid(tmp_path: Path) -> None:
     """The corpus's base (the real dev stack in the linked project) passes: each failure is its one value."""
     project = project_with_stack(tmp_path, "broken", dev_config())
-    result = run_preflight("--stack", "broken", "--cwd", project, "--format", "json")
+    config = REPO / "stacks" / "policy-config.dev.json"  # the dev stack's pack configuration
+    result = run_preflight(
+        "--stack", "broken", "--cwd", project, "--format", "json", "--policy-pack-config", config
+    )
     assert result.code == 0, result.stderr
     assert pack_pids(result.mark) == []
