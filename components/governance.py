@@ -17,7 +17,8 @@ activity-log audit trail and the keyless CI identity.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -56,6 +57,7 @@ from components.roles import (
 )
 from components.settings import DEFENDER_PLANS, GITHUB_OIDC_ISSUER, TOKEN_EXCHANGE_AUDIENCE
 
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ACTIVITY_LOG_CATEGORIES: tuple[str, ...] = ("Administrative", "Security", "Policy", "Alert")
 REGISTRY_GROUP_ID = "amlregistry"
 REGISTRY_DNS_ZONES: tuple[str, ...] = GROUP_ZONES[REGISTRY_GROUP_ID]
@@ -141,6 +143,10 @@ class CiIdentityArgs:
     """Roles it may assign to and remove from groups; default: delegated_roles without FORBIDDEN_FOR_PRINCIPALS."""
     key_vault_id: pulumi.Input[str] | None = None
     """The CMK vault: Key Vault Crypto Officer for the CI identity (it creates and reads the key through ARM)."""
+    pinned_grants: Mapping[str, Sequence[pulumi.Input[str]]] = field(default_factory=dict)
+    """Roles it may assign only to the listed principal object IDs (e.g. Key Vault Crypto Service Encryption
+    User to the Azure Cosmos DB service principal). Only IDs known at preview (a lookup, a config value), never
+    a principal this stack creates: rbac-privileged-roles refuses a condition unknown at preview."""
 
 
 @dataclass(frozen=True)
@@ -201,19 +207,36 @@ def validate_governance_args(args: GovernanceArgs) -> None:
                     )
                 if key == "delegated_group_roles" and role in FORBIDDEN_FOR_PRINCIPALS:
                     raise ValueError(f"ci_identity.{key}: {role!r} may not be given to a group")
+        for role, ids in ci.pinned_grants.items():
+            if role not in ROLE_IDS:
+                raise ValueError(f"ci_identity.pinned_grants: unknown role {role!r}")
+            if role in NEVER_GRANTED or role == RBAC_ADMIN or role == "Contributor":
+                raise ValueError(f"ci_identity.pinned_grants: {role!r} may never be delegated")
+            if not ids:
+                raise ValueError(f"ci_identity.pinned_grants.{role}: at least one principal object ID")
 
 
-def constrained_delegation_condition(roles: Iterable[str], group_roles: Iterable[str] | None = None) -> str:
+def constrained_delegation_condition(
+    roles: Iterable[str],
+    group_roles: Iterable[str] | None = None,
+    pinned: Mapping[str, Sequence[str]] | None = None,
+) -> str:
     """ABAC condition (version 2.0) for Role Based Access Control Administrator: it may create and delete
     role assignments only of `roles` for service principals and of `group_roles` for groups (default: `roles`
-    without FORBIDDEN_FOR_PRINCIPALS, so never Contributor to a group).
+    without FORBIDDEN_FOR_PRINCIPALS, so never Contributor to a group), and of each `pinned` role for exactly
+    the listed principal object IDs.
 
-    The "constrain roles and principal types" form from Microsoft's "Delegate Azure role assignment
-    management to others with conditions": the write action is checked on the request, the delete action on
-    the existing assignment (@Resource).
+    The "constrain roles and principal types" and "constrain roles and specific principals" forms of
+    Microsoft's "Delegate Azure role assignment management to others with conditions" (attribute
+    `Microsoft.Authorization/roleAssignments:PrincipalId`): the write action is checked on the request, the
+    delete action on the existing assignment (@Resource).
     """
     names = set(roles)
     group_names = set(group_roles) if group_roles is not None else names - FORBIDDEN_FOR_PRINCIPALS
+    for role, ids in (pinned or {}).items():
+        bad = [i for i in ids if not _GUID.match(i)]
+        if bad:
+            raise ValueError(f"pinned_grants.{role}: {bad} are not principal object IDs; allowed: GUIDs")
     attr = "Microsoft.Authorization/roleAssignments"
     grants = [
         ("ServicePrincipal", sorted(ROLE_IDS[r] for r in names)),
@@ -226,6 +249,12 @@ def constrained_delegation_condition(roles: Iterable[str], group_roles: Iterable
             f"@{source}[{attr}:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {{'{principal_type}'}})"
             for principal_type, guids in grants
             if guids
+        ]
+        allowed += [
+            f"(@{source}[{attr}:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{ROLE_IDS[role]}}} AND "
+            f"@{source}[{attr}:PrincipalId] ForAnyOfAnyValues:GuidEquals {{{', '.join(sorted(ids))}}})"
+            for role, ids in sorted((pinned or {}).items())
+            if ids
         ]
         return f"((!(ActionMatches{{'{attr}/{action}'}})) OR " + " OR ".join(allowed) + ")"
 
@@ -500,7 +529,15 @@ class Governance(pulumi.ComponentResource):
             principal_id=sp.object_id,
             principal_type="ServicePrincipal",
             role_definition_id=subscription_id.apply(lambda s: role_definition_id(s, RBAC_ADMIN)),
-            condition=constrained_delegation_condition(ci.delegated_roles, ci.delegated_group_roles),
+            condition=pulumi.Output.all(
+                *[pulumi.Output.all(*ids) for ids in ci.pinned_grants.values()]
+            ).apply(
+                lambda resolved: constrained_delegation_condition(
+                    ci.delegated_roles,
+                    ci.delegated_group_roles,
+                    dict(zip(ci.pinned_grants, resolved, strict=True)),
+                )
+            ),
             condition_version="2.0",
             description="aml-secure-baseline: constrained delegation to the roles the baseline assigns",
             opts=child,

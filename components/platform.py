@@ -150,7 +150,8 @@ def validate_workspace_args(args: SecureMlWorkspaceArgs) -> None:
 
 
 class SecureMlWorkspace(pulumi.ComponentResource):
-    """Identity, monitoring, key vault and CMK, storage, registry, workspace, compute and access."""
+    """Workspace and job identities, monitoring, key vault and CMK, storage, registry, workspace, compute and
+    access (every grant from access.GRANTS)."""
 
     identity: managedidentity.UserAssignedIdentity
     job_identity: managedidentity.UserAssignedIdentity

@@ -34,6 +34,7 @@ from tests.components.test_settings import stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
 P = f"{PROJECT}:"
+CMK = "Key Vault Crypto Service Encryption User"
 
 # The expected assignments, written out independently of the table: key -> (GUID, effect, other parameters).
 # Effects were read from each definition's allowedValues (see components/policy_parity.py for the sources).
@@ -436,6 +437,46 @@ def test_constrained_delegation_condition_format() -> None:
     assert only_reader == f"{branch('write', 'Request', reader)} AND {branch('delete', 'Resource', reader)}"
 
 
+def test_pinned_roles_name_their_principals_by_object_id() -> None:
+    """Source: "Delegate Azure role assignment management to others with conditions", attribute
+    Microsoft.Authorization/roleAssignments:PrincipalId ("Examples to delegate Azure role assignment
+    management with conditions", "Constrain roles and specific groups"): a pinned role may be assigned to and
+    removed from exactly the listed object IDs, checked on @Request for writes and @Resource for deletes."""
+    cosmos = "11111111-2222-3333-4444-555555555555"
+    officer = ROLE_IDS["Key Vault Crypto Service Encryption User"]
+    condition = constrained_delegation_condition(
+        ["Reader"], [], {"Key Vault Crypto Service Encryption User": [cosmos]}
+    )
+    attr = "Microsoft.Authorization/roleAssignments"
+    for source in ("Request", "Resource"):
+        assert (
+            f"(@{source}[{attr}:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{officer}}} AND "
+            f"@{source}[{attr}:PrincipalId] ForAnyOfAnyValues:GuidEquals {{{cosmos}}})"
+        ) in condition
+    assert "'Group'" not in condition
+    with pytest.raises(ValueError, match=r"pinned_grants\.Reader: \['aml-id-principal'\] are not principal "
+                                         r"object IDs; allowed: GUIDs"):  # fmt: skip
+        constrained_delegation_condition(["Reader"], None, {"Reader": ["aml-id-principal"]})
+
+
+def test_pinned_condition_is_known_at_preview() -> None:
+    """rbac-privileged-roles needs the condition at preview: pinned IDs known then (a lookup or config) keep
+    it known, even on a first preview where the CI service principal itself does not exist yet."""
+    from components.governance import Governance
+
+    cosmos = "11111111-2222-3333-4444-555555555555"
+    ci = CiIdentityArgs("ci", "repo:o/r:environment:dev", ["Reader"], pinned_grants={CMK: [cosmos]})
+    prog = run_program(
+        lambda: Governance(
+            "gov",
+            GovernanceArgs(Placement("rg", "westeurope"), "/rg", policy_parity=None, ci_identity=ci),
+        ),
+        preview=True,
+    )
+    condition = prog.named("gov-ci-ra-rbac-admin").inputs["condition"]
+    assert isinstance(condition, str) and f"GuidEquals {{{cosmos}}}" in condition
+
+
 def test_delegation_never_lets_groups_receive_contributor() -> None:
     condition = constrained_delegation_condition(["Contributor"])
     assert "'Group'" not in condition
@@ -457,6 +498,12 @@ def test_delegation_never_lets_groups_receive_contributor() -> None:
          "ci_identity.delegated_group_roles: 'Key Vault Administrator' may never be delegated"),
         (CiIdentityArgs("ci", "s", ["Reader"], delegated_group_roles=["Key Vault Crypto Officer"]),
          "ci_identity.delegated_group_roles: 'Key Vault Crypto Officer' may never be delegated"),
+        (CiIdentityArgs("ci", "s", ["Reader"], pinned_grants={"Owner": ["x"]}),
+         "ci_identity.pinned_grants: 'Owner' may never be delegated"),
+        (CiIdentityArgs("ci", "s", ["Reader"], pinned_grants={"Contributor": ["x"]}),
+         "ci_identity.pinned_grants: 'Contributor' may never be delegated"),
+        (CiIdentityArgs("ci", "s", ["Reader"], pinned_grants={"Key Vault Crypto Officer": []}),
+         "ci_identity.pinned_grants.Key Vault Crypto Officer: at least one principal object ID"),
     ],
 )  # fmt: skip
 def test_ci_identity_option_rules(ci: CiIdentityArgs, message: str) -> None:
