@@ -180,8 +180,10 @@ def add_role_assignments(
     assignments: Mapping[str, RoleAssignmentArgs],
     parent: pulumi.Resource,
     depends_on: Sequence[pulumi.Resource] = (),
+    ignore_changes: Sequence[str] = (),
 ) -> dict[str, authorization.RoleAssignment]:
-    """One RoleAssignment per entry, named `<name>-ra-<key>`, scoped to `scope`."""
+    """One RoleAssignment per entry, named `<name>-ra-<key>`, scoped to `scope` (`ignore_changes`: inputs a
+    later run must not replace the assignment for, e.g. the principal of a grant made once at bootstrap)."""
     for ra in assignments.values():
         check_grant(ra.role, ra.principal_type)
     if not assignments:
@@ -196,7 +198,9 @@ def add_role_assignments(
             principal_type=ra.principal_type,
             role_definition_id=_role_id(subscription.subscription_id, ra.role),
             description=f"aml-secure-baseline: {ra.role}",
-            opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),
+            opts=pulumi.ResourceOptions(
+                parent=parent, depends_on=list(depends_on), ignore_changes=list(ignore_changes) or None
+            ),
         )
     return result
 

@@ -145,6 +145,10 @@ class KeyVault(pulumi.ComponentResource):
                 )
             },
             self,
+            # The grant stays with the principal of the first run (the bootstrap administrator): a later run by
+            # another principal (CI, which holds its own Crypto Officer grant) must not replace it, which would
+            # need rights CI is never delegated and, in prod, deleting under the vault's CanNotDelete lock.
+            ignore_changes=("principalId", "principalType"),
         )["deployer"]
         deployer_wait = propagation_wait(
             f"{name}-kv-deployer",

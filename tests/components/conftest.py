@@ -37,6 +37,7 @@ class Recorded:
     inputs: dict[str, Any]
     dependencies: list[str] = field(default_factory=list)
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    ignore_changes: list[str] = field(default_factory=list)
 
 
 class AzureMocks(Mocks):
@@ -131,6 +132,7 @@ class RecordingMonitor(MockMonitor):
                     inputs=rpc.deserialize_properties(request.object),
                     dependencies=list(request.dependencies),
                     property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+                    ignore_changes=list(request.ignoreChanges),
                 )
             )
         return response
@@ -160,6 +162,13 @@ class Program:
         """True if `a` lists `b` among its dependencies (directly or through a property)."""
         urns = set(a.dependencies) | {u for us in a.property_dependencies.values() for u in us}
         return b.urn in urns
+
+    def waits_for(self, a: Recorded, b: Recorded) -> bool:
+        """True if `a` depends on `b` directly or through a role propagation wait (`time:index/sleep:Sleep`)."""
+        if self.depends(a, b):
+            return True
+        sleeps = [r for r in self.records if r.type == "time:index/sleep:Sleep" and self.depends(r, b)]
+        return any(self.depends(a, s) for s in sleeps)
 
 
 def run_program(program: Callable[[], Any], preview: bool = False) -> Program:

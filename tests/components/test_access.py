@@ -14,6 +14,8 @@ import pytest
 from components import SecureMlPlatform, SecureMlPlatformArgs, Settings, load_settings
 from components.access import (
     CI_IDENTITY,
+    COSMOS_DB,
+    DEPLOYER,
     GRANTS,
     JOB_IDENTITY,
     PERSONA,
@@ -30,6 +32,7 @@ from components.access import (
     render_grants_markdown,
 )
 from components.governance import CI_NEVER_DELEGATED, baseline_roles
+from components.keyvault import COSMOS_DB_APP_ID
 from components.roles import ROLE_IDS
 from components.settings import PERSONA_STORAGE_ACCESS, PERSONAS, STORAGE_ACCESS_LEVELS
 from tests.components.conftest import SUB, Program, Recorded, run_program
@@ -88,6 +91,10 @@ def principal_kind(ra: Recorded, persona_access: dict[str, str]) -> str:
         return JOB_IDENTITY
     if pid == "aml-gov-ci-sp-object-id":
         return CI_IDENTITY
+    if pid == "oid":  # the client config's object ID (tests/components/conftest.py)
+        return DEPLOYER
+    if pid == f"sp-{COSMOS_DB_APP_ID}":  # the looked-up first-party principal (conftest.py)
+        return COSMOS_DB
     assert ra.inputs["principalType"] == "Group", ra.name
     if ra.name.startswith("aml-personas-st-ra-"):
         persona = ra.name.removeprefix("aml-personas-st-ra-").rsplit("-", 1)[0]
@@ -186,7 +193,7 @@ def test_network_approver_on_the_resource_group_before_the_workspace(dev: Progra
     assert approver.inputs["scope"] == f"/subscriptions/{SUB}/resourceGroups/rg-amlsec-dev"
     assert approver.inputs["principalId"] == "aml-id-principal"
     ws = dev.one("machinelearningservices:Workspace")
-    assert ws.inputs["provisionNetworkNow"] is True and dev.depends(ws, approver)
+    assert ws.inputs["provisionNetworkNow"] is True and dev.waits_for(ws, approver)
     for target in ("keyvault:Vault", "storage:StorageAccount", "containerregistry:Registry",
                    "machinelearningservices:Registry"):  # fmt: skip
         assert dev.one(target).inputs["resourceGroupName"] == "rg-amlsec-dev", target
@@ -202,7 +209,7 @@ def test_workspace_identity_reads_the_client_network_storage_endpoints(dev: Prog
         ra = dev.named(f"aml-access-{group}-pe-ra-reader")
         assert role_of(ra) == "Reader" and ra.inputs["principalId"] == "aml-id-principal"
         assert ra.inputs["scope"].endswith(f"/network/PrivateEndpoint/aml-{group}-pe")
-        assert dev.depends(ra, dev.named(f"aml-{group}-pe")) and dev.depends(ws, ra)
+        assert dev.depends(ra, dev.named(f"aml-{group}-pe")) and dev.waits_for(ws, ra)
 
 
 def test_no_managed_network_means_no_approver_and_no_registry_rule() -> None:

@@ -220,7 +220,7 @@ def test_deployer_gets_key_vault_crypto_officer_before_the_key(dev: Program) -> 
     ra = dev.named("aml-kv-ra-deployer")
     assert role_of(ra) == "Key Vault Crypto Officer" and ra.inputs["scope"] == VAULT_SCOPE
     assert ra.inputs["principalId"] == "oid"  # the client config's object ID: whoever runs pulumi up
-    assert ra.inputs["principalType"] == "ServicePrincipal"
+    assert ra.inputs["principalType"] == "User"  # the stacks' first run is the bootstrap administrator's
     wait, k = dev.named("aml-kv-deployer-wait"), dev.one("keyvault:Key")
     assert dev.depends(wait, ra) and dev.depends(k, wait)
     assert wait.inputs["createDuration"] == ROLE_PROPAGATION_WAIT
@@ -230,19 +230,26 @@ def test_a_workstation_deployer_is_a_user_and_other_types_are_refused(dev: Progr
     """ "Azure built-in roles", Key Vault Crypto Officer: granted to whoever deploys; a person running
     `pulumi up` is a User, CI a ServicePrincipal (a role assignment's principalType must match the principal)."""
     base, location = stack_config("dev")
-    settings = load_settings({**base, "deployerPrincipalType": "User"}, location)
+    settings = load_settings({**base, "deployerPrincipalType": "ServicePrincipal"}, location)
     program = run_program(lambda: SecureMlPlatform("aml", SecureMlPlatformArgs(settings=settings)))
-    assert program.named("aml-kv-ra-deployer").inputs["principalType"] == "User"
+    assert program.named("aml-kv-ra-deployer").inputs["principalType"] == "ServicePrincipal"
     assert settings_error({"deployerPrincipalType": "Group"}) == [
         f"{P}deployerPrincipalType: 'Group' is not supported; allowed: ServicePrincipal, User"
     ]
 
 
-def test_ci_may_grant_the_deployer_role(dev: Program) -> None:
-    """ "Azure built-in roles", Key Vault Crypto Officer: the CI identity runs `pulumi up`, so its delegation
-    must allow granting that role (to itself, on the vault)."""
+def test_the_deployer_grant_stays_with_the_first_deployer_and_ci_holds_its_own(dev: Program) -> None:
+    """ "Delegate Azure role assignment management to others with conditions": the CI identity may never
+    assign Key Vault Crypto Officer (governance.CI_NEVER_DELEGATED). So the deployer's grant ignores a change of
+    principal (a later run by CI does not replace it), and CI holds Crypto Officer on the vault from the
+    bootstrap run."""
+    ra = dev.named("aml-kv-ra-deployer")
+    assert set(ra.ignore_changes) == {"principalId", "principalType"}
     condition = dev.named("aml-gov-ci-ra-rbac-admin").inputs["condition"]
-    assert ROLE_IDS["Key Vault Crypto Officer"] in condition
+    assert ROLE_IDS["Key Vault Crypto Officer"] not in condition
+    ci = dev.named("aml-gov-ci-kv-ra-crypto-officer")
+    assert role_of(ci) == "Key Vault Crypto Officer" and ci.inputs["scope"] == VAULT_SCOPE
+    assert ci.inputs["principalId"] == "aml-gov-ci-sp-object-id"
 
 
 # -- 4. Classic workspace CMK -----------------------------------------------------------------------------

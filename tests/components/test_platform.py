@@ -286,7 +286,7 @@ def test_role_assignments(dev: Program) -> None:
         "machinelearningservices/Workspace/mlw-amlsec-dev",
     )
     assert grants == {
-        "aml-kv-ra-deployer": ("Key Vault Crypto Officer", sp, kv),
+        "aml-kv-ra-deployer": ("Key Vault Crypto Officer", "User", kv),
         "aml-kv-ra-cosmosdb": ("Key Vault Crypto Service Encryption User", sp, kv),
         "aml-kv-ra-cmk": ("Key Vault Crypto Service Encryption User", sp, kv),
         "aml-access-st-ra-contributor": ("Contributor", sp, st),
