@@ -1,6 +1,13 @@
 """Hardened Azure Machine Learning platform components (Pulumi, azure-native v3)."""
 
 from components.access import PersonaAccess, PersonaAccessArgs, PersonaGroup, WorkspaceIdentityAccess
+from components.ai_services import (
+    AiServicesArgs,
+    ContentFilterSpec,
+    ModelDeploymentSpec,
+    ProjectSpec,
+    SecureAiServices,
+)
 from components.compute import MlCompute, MlComputeArgs
 from components.governance import (
     AuditTrailArgs,
@@ -50,12 +57,14 @@ from components.workspace import MlWorkspace, MlWorkspaceArgs
 __all__ = [
     "PARITY",
     "PRIVATE_DNS_ZONES",
+    "AiServicesArgs",
     "AuditTrailArgs",
     "BuiltIn",
     "CiIdentityArgs",
     "ComputeClusterSpec",
     "ComputeInstanceSpec",
     "ComputeSchedule",
+    "ContentFilterSpec",
     "CustomerManagedKeyArgs",
     "DiagnosticsArgs",
     "Governance",
@@ -68,6 +77,7 @@ __all__ = [
     "MlComputeArgs",
     "MlWorkspace",
     "MlWorkspaceArgs",
+    "ModelDeploymentSpec",
     "ModelRegistryArgs",
     "Monitoring",
     "MonitoringArgs",
@@ -83,9 +93,11 @@ __all__ = [
     "PrivateEndpointArgs",
     "PrivateLink",
     "PrivateLinkArgs",
+    "ProjectSpec",
     "Registry",
     "RegistryArgs",
     "RoleAssignmentArgs",
+    "SecureAiServices",
     "SecureMlPlatform",
     "SecureMlPlatformArgs",
     "SecureMlWorkspace",

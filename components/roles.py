@@ -17,6 +17,9 @@ ROLE_IDS: dict[str, str] = {
     "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     "AcrPush": "8311e382-0749-4cb8-b61a-304f252e45ec",
     "Role Based Access Control Administrator": "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+    # Azure AI Services / Foundry data-plane roles ("Azure built-in roles for AI + machine learning").
+    "Cognitive Services OpenAI User": "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",
+    "Azure AI User": "53ca6127-db72-4b80-b1b0-d745d6d5456d",
 }
 
 # Never granted by these components to anyone (rbac-privileged-roles).

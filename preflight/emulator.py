@@ -394,6 +394,13 @@ _COMPUTED: dict[str, Computed] = {
     },
     "azuread:index/servicePrincipal:ServicePrincipal": lambda n, rid, i, e: {"objectId": rid},
     "azuread:index/group:Group": lambda n, rid, i, e: {"objectId": rid},
+    # AI Services account: the endpoint Azure derives from the custom subdomain.
+    "azure-native:cognitiveservices:Account": lambda n, rid, i, e: {
+        "properties": {
+            **(i.get("properties") or {}),
+            "endpoint": f"https://{(i.get('properties') or {}).get('customSubDomainName', n)}.cognitiveservices.azure.com/",
+        }
+    },
 }
 
 
@@ -426,6 +433,9 @@ class AzureEmulator(Mocks):
                 return self._azuread(token, args)
             if package == "random":
                 return self._random(token, args)
+            if token == "time:index/sleep:Sleep":
+                # Minimal: a propagation wait has no Azure counterpart (reconcile with the time-provider branch).
+                return (det_guid(token + args.name) if not self.settings.preview else ""), dict(args.inputs)
         except EmulatorError:
             raise
         except Exception as exc:
