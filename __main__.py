@@ -76,3 +76,7 @@ pulumi.export("ciClientId", gov.ci_application.client_id if gov.ci_application e
 pulumi.export(
     "ciServicePrincipalObjectId", gov.ci_service_principal.object_id if gov.ci_service_principal else None
 )
+# AI Services (Foundry), when the stack has one: account ID and endpoint (callers use Entra ID tokens, no keys).
+ai = platform.ai
+pulumi.export("aiServicesAccountId", ai.account_id if ai else None)
+pulumi.export("aiServicesEndpoint", ai.endpoint if ai else None)

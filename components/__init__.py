@@ -10,6 +10,13 @@ from components.access import (
     PersonaGroup,
     WorkspaceIdentityAccess,
 )
+from components.ai_services import (
+    AiServicesArgs,
+    ContentFilterSpec,
+    ModelDeploymentSpec,
+    ProjectSpec,
+    SecureAiServices,
+)
 from components.compute import MlCompute, MlComputeArgs
 from components.governance import (
     AuditTrailArgs,
@@ -61,12 +68,14 @@ __all__ = [
     "GRANTS",
     "PARITY",
     "PRIVATE_DNS_ZONES",
+    "AiServicesArgs",
     "AuditTrailArgs",
     "BuiltIn",
     "CiIdentityArgs",
     "ComputeClusterSpec",
     "ComputeInstanceSpec",
     "ComputeSchedule",
+    "ContentFilterSpec",
     "CustomerManagedKeyArgs",
     "DiagnosticsArgs",
     "Governance",
@@ -82,6 +91,7 @@ __all__ = [
     "MlComputeArgs",
     "MlWorkspace",
     "MlWorkspaceArgs",
+    "ModelDeploymentSpec",
     "ModelRegistry",
     "ModelRegistryArgs",
     "Monitoring",
@@ -98,9 +108,11 @@ __all__ = [
     "PrivateEndpointArgs",
     "PrivateLink",
     "PrivateLinkArgs",
+    "ProjectSpec",
     "Registry",
     "RegistryArgs",
     "RoleAssignmentArgs",
+    "SecureAiServices",
     "SecureMlPlatform",
     "SecureMlPlatformArgs",
     "SecureMlWorkspace",

@@ -42,6 +42,7 @@ SCOPES: dict[str, str] = {
     "blob-pe": "the storage blob private endpoint in the client network",
     "file-pe": "the storage file private endpoint in the client network",
     "mlr": "the approved-models Azure ML registry",
+    "ais": "the AI Services (Foundry) account",
 }
 """Where a grant applies (GRANTS.scope), in words for the docs."""
 
@@ -122,6 +123,14 @@ GRANTS: tuple[Grant, ...] = (
           "Default role of personas.mlEngineers.", '"Manage access to Azure Machine Learning workspaces"'),
     Grant(PERSONA, "Reader", "mlw", "readers", "Default role of personas.readers.",
           '"Manage access to Azure Machine Learning workspaces"'),
+    # AI Services (Foundry): data-plane roles only, never keys (config aiServices.personaRoles.<persona>; the
+    # assignment is named after the persona).
+    Grant(PERSONA, "Azure AI User", "ais", "ai-user",
+          "aiServices.personaRoles: build with projects and call deployed models.",
+          '"Role-based access control for Microsoft Foundry"'),
+    Grant(PERSONA, "Cognitive Services OpenAI User", "ais", "openai-user",
+          "aiServices.personaRoles: call deployed models only.",
+          '"Role-based access control for Azure OpenAI in Microsoft Foundry Models"'),
     Grant(PERSONA_READ_WRITE, "Storage Blob Data Contributor", "st", "blob",
           "Studio data browsing, datasets and datastores with shared keys off.", _SHARED_KEY),
     Grant(PERSONA_READ_WRITE, "Storage File Data Privileged Contributor", "st", "file",

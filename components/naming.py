@@ -20,6 +20,18 @@ PRIVATE_DNS_ZONES: tuple[str, ...] = (
 )
 """Private DNS zones by role: workspace api and notebooks, storage blob and file, key vault, registry."""
 
+AI_PRIVATE_DNS_ZONES: tuple[str, ...] = (
+    "privatelink.cognitiveservices.azure.com",
+    "privatelink.openai.azure.com",
+    "privatelink.services.ai.azure.com",
+)
+"""Opt-in zones of an AI Services (Foundry) account's `account` private endpoint (only with aiServices).
+
+Source: RULES.md (Azure AI Services and Foundry, private-dns) and issue 14; the zones an AIServices account
+advertises as `privateLinkResources.requiredZoneNames` for group `account` (as Microsoft's Foundry private
+network samples create them).
+"""
+
 COMPUTE_INSTANCE_RULE = (
     f"up to {24 - SUFFIX_LENGTH - 1} letters, digits or '-', starting with a letter, every '-' followed later by a "
     f"letter (the name gets '-' and the stack's {SUFFIX_LENGTH}-character suffix: instance names are unique "
@@ -74,6 +86,11 @@ def key_vault_name(prefix: str, env: str, suffix: str) -> str:
 def registry_name(prefix: str, env: str, suffix: str) -> str:
     """5-50 letters and digits, globally unique."""
     return f"cr{prefix}{env}{suffix}"
+
+
+def ai_services_name(prefix: str, env: str, suffix: str) -> str:
+    """AI Services account and custom subdomain: 2-64 lower-case letters, digits and '-', globally unique."""
+    return f"ais-{prefix}-{env}-{suffix}"
 
 
 def workspace_name(prefix: str, env: str) -> str:

@@ -56,6 +56,9 @@ class NetworkArgs:
     """An existing (spoke) VNet; subnets are created in it. Never together with a non-default address_space."""
     existing_dns_zone_ids: Mapping[str, str] = field(default_factory=dict)
     """Central private DNS zone IDs keyed by zone name (all six); empty creates the zones with VNet links."""
+    extra_dns_zones: Sequence[str] = ()
+    """Opt-in zones beyond the six (e.g. naming.AI_PRIVATE_DNS_ZONES for an AI Services account); created
+    with VNet links, or, with existing_dns_zone_ids, taken from there (then they must be listed too)."""
 
 
 class Network(pulumi.ComponentResource):
@@ -72,8 +75,9 @@ class Network(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         if args.existing_vnet_id and tuple(args.address_space) != NetworkArgs.address_space:
             raise ValueError("network: give existing_vnet_id or address_space, not both")
-        if args.existing_dns_zone_ids and set(args.existing_dns_zone_ids) != set(PRIVATE_DNS_ZONES):
-            raise ValueError(f"network: existing_dns_zone_ids needs exactly {', '.join(PRIVATE_DNS_ZONES)}")
+        zones = (*PRIVATE_DNS_ZONES, *(z for z in args.extra_dns_zones if z not in PRIVATE_DNS_ZONES))
+        if args.existing_dns_zone_ids and set(args.existing_dns_zone_ids) != set(zones):
+            raise ValueError(f"network: existing_dns_zone_ids needs exactly {', '.join(zones)}")
 
         vnet_rg: pulumi.Input[str]
         vnet_name: pulumi.Input[str]
@@ -123,7 +127,7 @@ class Network(pulumi.ComponentResource):
         self.compute_subnet_id = created["compute"].id if "compute" in created else None
 
         self.dns_zone_ids = {}
-        for zone in PRIVATE_DNS_ZONES:
+        for zone in zones:
             if args.existing_dns_zone_ids:
                 self.dns_zone_ids[zone] = pulumi.Output.from_input(args.existing_dns_zone_ids[zone])
                 continue

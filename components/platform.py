@@ -24,6 +24,13 @@ from components.access import (
     WorkspaceIdentityAccess,
     grants_for,
 )
+from components.ai_services import (
+    AiServicesArgs,
+    ContentFilterSpec,
+    ModelDeploymentSpec,
+    ProjectSpec,
+    SecureAiServices,
+)
 from components.compute import MlCompute, MlComputeArgs
 from components.governance import (
     AuditTrailArgs,
@@ -437,6 +444,7 @@ class SecureMlPlatform(pulumi.ComponentResource):
                 compute_subnet_prefix=s.compute_subnet_prefix if s.isolation_mode == "Disabled" else "",
                 existing_vnet_id=s.existing_vnet_id,
                 existing_dns_zone_ids=s.existing_private_dns_zone_ids,
+                extra_dns_zones=naming.AI_PRIVATE_DNS_ZONES if s.ai_services else (),
             ),
             opts=child,
         )
@@ -505,6 +513,7 @@ class SecureMlPlatform(pulumi.ComponentResource):
             self.model_registry.add_diagnostics(
                 DiagnosticsArgs(log_analytics_workspace_id=self.ml.monitoring.log_analytics_workspace_id)
             )
+        self.ai: SecureAiServices | None = ai_services(name, s, placement, self) if s.ai_services else None
         self.governance = Governance(f"{name}-gov", governance_args(s, placement, rg_id, self), opts=child)
         self.register_outputs(
             {
@@ -516,6 +525,71 @@ class SecureMlPlatform(pulumi.ComponentResource):
         )
 
 
+def ai_services(name: str, s: Settings, placement: Placement, platform: SecureMlPlatform) -> SecureAiServices:
+    """The stack's AI Services account (settings `aiServices`): its own identity, suffixed name, the
+    platform's private endpoint subnet, AI zones and Log Analytics; persona groups get AI data-plane roles."""
+    ai = s.ai_services
+    assert ai is not None
+    child = pulumi.ResourceOptions(parent=platform)
+    suffix = random.RandomString(
+        f"{name}-ai-suffix", length=naming.SUFFIX_LENGTH, special=False, upper=False, numeric=True, opts=child
+    ).result
+    identity = managedidentity.UserAssignedIdentity(
+        f"{name}-ai-id",
+        resource_group_name=placement.resource_group_name,
+        location=placement.location,
+        resource_name_=f"id-{s.prefix}-{s.environment}-ais",
+        tags=dict(placement.tags),
+        opts=child,
+    )
+    groups = platform.ml.persona_access.group_ids
+    return SecureAiServices(
+        f"{name}-ai",
+        AiServicesArgs(
+            placement=placement,
+            account_name=suffix.apply(lambda x: naming.ai_services_name(s.prefix, s.environment, x)),
+            identity=IdentityArgs(
+                id=identity.id, principal_id=identity.principal_id, client_id=identity.client_id
+            ),
+            private_endpoint=PrivateEndpointArgs(
+                subnet_id=platform.network.private_endpoint_subnet_id,
+                dns_zone_ids=platform.network.dns_zone_ids,
+            ),
+            diagnostics=DiagnosticsArgs(
+                log_analytics_workspace_id=platform.ml.monitoring.log_analytics_workspace_id
+            ),
+            allowed_fqdns=ai.allowed_fqdns,
+            projects={k: ProjectSpec(display_name=d, description=t) for k, (d, t) in ai.projects.items()},
+            content_filters={
+                k: ContentFilterSpec(severity_threshold=t, protected_material=m)
+                for k, (t, m) in ai.content_filters.items()
+            },
+            deployments={
+                k: ModelDeploymentSpec(
+                    model_name=d.model_name,
+                    model_version=d.model_version,
+                    capacity=d.capacity,
+                    model_format=d.model_format,
+                    sku_name=d.sku_name,
+                    content_filter=d.content_filter,
+                )
+                for k, d in ai.deployments.items()
+            },
+            role_assignments={
+                persona.lower(): RoleAssignmentArgs(
+                    role=role, principal_id=groups[persona], principal_type="Group"
+                )
+                for persona, role in ai.persona_roles.items()
+            },
+            # No CanNotDelete lock: a lock on the account blocks deleting its children (model deployments,
+            # content filters, projects), as on a workspace (deployability rule lock-blocks-children).
+            lock=None,
+            protect=s.protect,
+        ),
+        opts=child,
+    )
+
+
 def governance_args(
     s: Settings, placement: Placement, rg_id: pulumi.Input[str], platform: SecureMlPlatform
 ) -> GovernanceArgs:
@@ -523,8 +597,12 @@ def governance_args(
     `stacks/policy-config.<stack>.json` passes (approvedRegistries = the model registry)."""
     law_id = platform.ml.monitoring.log_analytics_workspace_id
     approved = (s.model_registry_name,) if s.model_registry_name else ()
+    persona_roles = [
+        *(p.role for p in s.personas.values()),
+        *(s.ai_services.persona_roles.values() if s.ai_services else ()),
+    ]
     service_roles, group_roles = baseline_roles(
-        (p.role for p in s.personas.values()), (p.storage_access for p in s.personas.values())
+        persona_roles, (p.storage_access for p in s.personas.values())
     )
     return GovernanceArgs(
         placement=placement,
@@ -534,6 +612,7 @@ def governance_args(
             approved_registries=approved,
             maximum_days_to_rotate=s.key_rotation_days,
             registry_cmk=s.registry_cmk,
+            approved_models=s.ai_services.approved_models if s.ai_services else (),
         )
         if s.policy_assignments
         else None,

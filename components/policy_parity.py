@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from components.ai_settings import model_asset_id
+
 # Where the allowed effects were read: the definition JSON in github.com/Azure/azure-policy, path below
 # `built-in-policies/policyDefinitions/` (display names, effects and paths as of commit f4a50bac, 2026-04-29).
 AZPOL = "Azure/azure-policy built-in-policies/policyDefinitions/"
@@ -37,6 +39,8 @@ class ParityContext:
     """key-rotation: the stack's key rotation period (keyRotationDays)."""
     registry_cmk: bool = False
     """acr-cmk: the stack's container registry uses a customer-managed key (registryCmk; the baseline's does not)."""
+    approved_models: tuple[str, ...] = ()
+    """ai-approved-models: the pack's `approvedModels` (format/name[/version]; empty: no allow-list)."""
 
 
 Parameters = Callable[[ParityContext], dict[str, Any]]
@@ -142,6 +146,57 @@ ST = AZPOL + "Storage/"
 KV = AZPOL + "Key Vault/"
 CR = AZPOL + "Container Registry/"
 MON = AZPOL + "Monitoring/"
+
+AIS = AZPOL + "Azure Ai Services/"
+CS = AZPOL + "Cognitive Services/"
+
+
+def _approved_models(ctx: ParityContext) -> dict[str, Any]:
+    # Foundry catalog asset IDs of the approved models (prefixes match every version: "contains").
+    return {"allowedPublishers": [], "allowedAssetIds": [model_asset_id(m) for m in ctx.approved_models]}
+
+
+def _cmk_kinds(ctx: ParityContext) -> dict[str, Any]:
+    # The definition's default excludedKinds lists AIServices; keep the other defaults, judge AIServices too.
+    return {"excludedKinds": [k for k in _CMK_EXCLUDED_DEFAULT if k != "AIServices"]}
+
+
+_CMK_EXCLUDED_DEFAULT = (
+    "CognitiveServices", "ContentSafety", "ImmersiveReader", "HealthInsights", "LUIS.Authoring", "LUIS", "QnAMaker",
+    "QnAMaker.V2", "AIServices", "MetricsAdvisor", "SpeechTranslation", "Internal.AllInOne",
+    "ConversationalLanguageUnderstanding", "knowledge", "TranscriptionIntelligence", "HealthDecisionSupport",
+)  # fmt: skip
+
+# Azure AI Services and Foundry (read in Azure/azure-policy at f4a50bac, 2026-04-29).
+AI_PARITY: tuple[BuiltIn, ...] = (
+    BuiltIn("ai-public-network", "037eea7a-bd0a-46c5-9a66-03aea78705d3",
+            "Azure AI Services resources should restrict network access", _ADE, AIS + "NetworkAcls_Audit.json",
+            note="Non-compliant only when publicNetworkAccess is not Disabled and networkAcls.defaultAction is not "
+                 "Deny: exactly the pack's either-or."),
+    BuiltIn("ai-public-network", "0725b4dd-7e76-479c-a735-68e7ee23d5ca",
+            "[Deprecated]: Cognitive Services accounts should disable public network access", _ADE,
+            CS + "DisablePublicNetworkAccess_Audit.json", max_effect="Audit",
+            note="Deprecated definition, and the pack also accepts networkAcls Deny: audited; 037eea7a denies."),
+    BuiltIn("ai-local-auth", "71ef260a-8f18-47b7-abcb-62d0673d94dc",
+            "Azure AI Services resources should have key access disabled (disable local authentication)", _ADE,
+            AIS + "DisableLocalAuth_Audit.json"),
+    BuiltIn("ai-identity", "fe3fd216-4f83-4fc1-8984-2bbec80a3418",
+            "Cognitive Services accounts should use a managed identity", _ADE, CS + "ManagedIdentity_Audit.json"),
+    BuiltIn("ai-cmk", "67121cc7-ff39-4ab8-b7e3-95b84dab487d",
+            "Azure AI Services resources should encrypt data at rest with a customer-managed key (CMK)", _ADE,
+            CS + "CustomerManagedKey_Audit.json", max_effect="Audit", parameters=_cmk_kinds,
+            note="Audit: AI Services accepts RSA 2048 keys only and the baseline's keys are RSA 3072 (key-strength, "
+                 "82067dbb Deny), so the platform's account uses Microsoft-managed keys (pack: exemptResources)."),
+    BuiltIn("ai-approved-models", "aafe3651-cb78-4f68-9f81-e7e41509110f",
+            "Cognitive Services Deployments should only use approved Registry Models", _ADE,
+            CS + "AllowDeployRegistryModels_Audit.json", parameters=_approved_models,
+            applies=lambda ctx: bool(ctx.approved_models),
+            note="Only with approvedModels: empty allowedPublishers and allowedAssetIds would deny every model, "
+                 "while the pack's empty list means no allow-list."),
+    BuiltIn("diagnostics", "1b4d1c4e-934c-4703-944c-27c82c06bebb",
+            "Diagnostic logs in Azure AI services resources should be enabled", ("AuditIfNotExists", "Disabled"),
+            AIS + "DiagnosticLogs_Audit.json", note="AuditIfNotExists only: a missing diagnostic setting cannot be denied."),
+)  # fmt: skip
 
 PARITY: tuple[BuiltIn, ...] = (
     # Machine Learning workspace
@@ -277,6 +332,7 @@ PARITY: tuple[BuiltIn, ...] = (
     BuiltIn("private-endpoints", "45e05259-1eb5-4f70-9574-baf73e9d219b",
             "Azure Machine Learning workspaces should use private link", _AD,
             ML + "Workspace_PrivateEndpoint_Audit_V2.json"),
+    *AI_PARITY,
 )  # fmt: skip
 
 

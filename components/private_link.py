@@ -9,6 +9,7 @@ import pulumi
 import pulumi_azure_native.network as network
 
 from components.interfaces import Placement, PrivateEndpointArgs
+from components.naming import AI_PRIVATE_DNS_ZONES
 
 # The private DNS zones each private link group ID registers in.
 GROUP_ZONES: dict[str, tuple[str, ...]] = {
@@ -18,6 +19,7 @@ GROUP_ZONES: dict[str, tuple[str, ...]] = {
     "file": ("privatelink.file.core.windows.net",),
     "registry": ("privatelink.azurecr.io",),
     "amlregistry": ("privatelink.api.azureml.ms",),
+    "account": AI_PRIVATE_DNS_ZONES,  # AI Services (Foundry) account
 }
 
 

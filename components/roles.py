@@ -23,6 +23,9 @@ ROLE_IDS: dict[str, str] = {
     "Storage File Data Privileged Reader": "b8eda974-7b85-4f76-af95-65846b26df6d",
     "Azure AI Enterprise Network Connection Approver": "b556d68e-0be0-4f35-a333-ad7ee1ce17ea",
     "AzureML Registry User": "1823dd4f-9b8c-4ab6-ab4e-7397a3684615",
+    # Azure AI Services / Foundry data-plane roles ("Azure built-in roles for AI + machine learning").
+    "Cognitive Services OpenAI User": "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",
+    "Azure AI User": "53ca6127-db72-4b80-b1b0-d745d6d5456d",
 }
 
 # Never granted by these components to anyone (rbac-privileged-roles).

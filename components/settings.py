@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components import naming
-from components.naming import PRIVATE_DNS_ZONES
+from components.ai_settings import AI_SERVICES_KEY, AiServicesSettings, validate_ai_services
+from components.naming import AI_PRIVATE_DNS_ZONES, PRIVATE_DNS_ZONES
 from components.roles import FORBIDDEN_FOR_PRINCIPALS, ROLE_IDS
 
 PROJECT = "aml-secure-baseline"
@@ -184,6 +185,8 @@ class Settings:
     ci_subject: str = ""
     ci_issuer: str = GITHUB_OIDC_ISSUER
     ci_audience: str = TOKEN_EXCHANGE_AUDIENCE
+    ai_services: AiServicesSettings | None = None
+    """An AI Services (Foundry) account; None (default) creates none."""
 
     @property
     def all_tags(self) -> dict[str, str]:
@@ -292,6 +295,12 @@ CONFIG_SCHEMA: dict[str, tuple[str, Any, str]] = {
     ),
     "ciIssuer": ("string", GITHUB_OIDC_ISSUER, "Keyless CI identity: OIDC token issuer (https URL)."),
     "ciAudience": ("string", TOKEN_EXCHANGE_AUDIENCE, "Keyless CI identity: federated credential audience."),
+    AI_SERVICES_KEY: (
+        "object",
+        {},
+        "AI Services (Foundry) account: allowedFqdns, projects, contentFilters, deployments, personaRoles, "
+        "approvedModels; empty: none.",
+    ),
 }
 
 
@@ -764,14 +773,16 @@ def load_settings(config: Mapping[str, Any], location: str | None) -> Settings:
         str(k): str(v)
         for k, v in _mapping(errors, "existingPrivateDnsZoneIds", cfg["existingPrivateDnsZoneIds"]).items()
     }
+    # With aiServices, central DNS must also hold the AI Services account's three zones.
+    wanted_zones = PRIVATE_DNS_ZONES + (AI_PRIVATE_DNS_ZONES if cfg[AI_SERVICES_KEY] else ())
     if zone_ids:
-        missing = [z for z in PRIVATE_DNS_ZONES if z not in zone_ids]
-        extra = [z for z in zone_ids if z not in PRIVATE_DNS_ZONES]
+        missing = [z for z in wanted_zones if z not in zone_ids]
+        extra = [z for z in zone_ids if z not in wanted_zones]
         if missing or extra:
             errors.add(
                 "existingPrivateDnsZoneIds",
                 f"missing {missing}, unknown {extra}",
-                "exactly the zones " + ", ".join(PRIVATE_DNS_ZONES),
+                "exactly the zones " + ", ".join(wanted_zones),
             )
         for zone, zid in zone_ids.items():
             if not _ARM_ID.match(zid) or "/privatednszones/" not in zid.lower():
@@ -815,6 +826,7 @@ def load_settings(config: Mapping[str, Any], location: str | None) -> Settings:
     personas = validate_personas(errors, cfg["personas"])
     governance = validate_governance(errors, cfg)
     encryption = validate_encryption(errors, cfg)
+    ai_services = validate_ai_services(errors.add, cfg[AI_SERVICES_KEY], set(personas))
     flags = {k: _bool(errors, k, cfg[k]) for k in ("registryZoneRedundancy", "locks", "protect")}
 
     if errors.items:
@@ -849,4 +861,5 @@ def load_settings(config: Mapping[str, Any], location: str | None) -> Settings:
         personas=personas,
         **governance,
         **encryption,
+        ai_services=ai_services,
     )

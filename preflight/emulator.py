@@ -442,6 +442,13 @@ _COMPUTED: dict[str, Computed] = {
     },
     "azuread:index/servicePrincipal:ServicePrincipal": lambda n, rid, i, e: {"objectId": rid},
     "azuread:index/group:Group": lambda n, rid, i, e: {"objectId": rid},
+    # AI Services account: the endpoint Azure derives from the custom subdomain.
+    "azure-native:cognitiveservices:Account": lambda n, rid, i, e: {
+        "properties": {
+            **(i.get("properties") or {}),
+            "endpoint": f"https://{(i.get('properties') or {}).get('customSubDomainName', n)}.cognitiveservices.azure.com/",
+        }
+    },
 }
 
 

@@ -298,6 +298,7 @@ NAMESPACES = {
     "storage": "Microsoft.Storage",
     "authorization": "Microsoft.Authorization",
     "resources": "Microsoft.Resources",
+    "cognitiveservices": "Microsoft.CognitiveServices",
 }
 REGISTERED_BY_DEFAULT = {"Microsoft.Authorization", "Microsoft.Resources"}
 

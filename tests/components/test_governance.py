@@ -78,6 +78,21 @@ EXPECTED_PROD: dict[str, tuple[str, str, dict[str, Any]]] = {
     "diagnostics-afe0c3be": ("afe0c3be-ba3b-4544-ba52-0c99672a8ad6", "AuditIfNotExists", {}),
     "private-endpoints-45e05259": ("45e05259-1eb5-4f70-9574-baf73e9d219b", "Audit", {}),
 }  # fmt: skip
+# Azure AI Services and Foundry (prod has an AI Services account and approvedModels).
+EXPECTED_PROD.update({
+    "ai-public-network-037eea7a": ("037eea7a-bd0a-46c5-9a66-03aea78705d3", "Deny", {}),
+    "ai-public-network-0725b4dd": ("0725b4dd-7e76-479c-a735-68e7ee23d5ca", "Audit", {}),
+    "ai-local-auth-71ef260a": ("71ef260a-8f18-47b7-abcb-62d0673d94dc", "Deny", {}),
+    "ai-identity-fe3fd216": ("fe3fd216-4f83-4fc1-8984-2bbec80a3418", "Deny", {}),
+    "ai-cmk-67121cc7": ("67121cc7-ff39-4ab8-b7e3-95b84dab487d", "Audit", {"excludedKinds": [
+        "CognitiveServices", "ContentSafety", "ImmersiveReader", "HealthInsights", "LUIS.Authoring", "LUIS",
+        "QnAMaker", "QnAMaker.V2", "MetricsAdvisor", "SpeechTranslation", "Internal.AllInOne",
+        "ConversationalLanguageUnderstanding", "knowledge", "TranscriptionIntelligence", "HealthDecisionSupport"]}),
+    "ai-approved-models-aafe3651": ("aafe3651-cb78-4f68-9f81-e7e41509110f", "Deny", {
+        "allowedPublishers": [],
+        "allowedAssetIds": ["azureml://registries/azure-openai/models/gpt-4o/versions/2024-11-20"]}),
+    "diagnostics-1b4d1c4e": ("1b4d1c4e-934c-4703-944c-27c82c06bebb", "AuditIfNotExists", {}),
+})  # fmt: skip
 SECRET_TYPES = {
     "azuread:index/applicationPassword:ApplicationPassword",
     "azuread:index/servicePrincipalPassword:ServicePrincipalPassword",
@@ -594,7 +609,9 @@ def test_stack_passes_preflight_listing_the_governance_resources(
     assert report["summary"]["mandatory"] == 0
     assert [v for v in report["violations"] if v["level"] == "mandatory"] == []
     types = [r["type"] for r in report["resources"]]
-    assert types.count("azure-native:authorization:PolicyAssignment") == len(EXPECTED_PROD)
+    # Dev lists no approved AI models, so the approved-models definition (aafe3651) is not assigned there.
+    expected = len(EXPECTED_PROD) - (0 if stack == "prod" else 1)
+    assert types.count("azure-native:authorization:PolicyAssignment") == expected
     assert "azure-native:machinelearningservices:Registry" in types
     assert {
         "azuread:index/application:Application",

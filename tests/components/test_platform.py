@@ -349,6 +349,7 @@ def test_prod_protects_and_locks_stateful_resources(prod: Program) -> None:
         "storage:StorageAccount",
         "machinelearningservices:Workspace",
         "machinelearningservices:Registry",
+        "cognitiveservices:Account",
     }
     locks = {lock.name: lock.inputs for lock in prod.of_type("authorization:ManagementLockByScope")}
     assert set(locks) == {"aml-kv-lock", "aml-st-lock"}

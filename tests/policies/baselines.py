@@ -382,3 +382,96 @@ ROLE_DEFINITION: dict[str, Any] = {
 }
 
 RESOURCE_GROUP: dict[str, Any] = {"resourceGroupName": "rg-aml", "location": "westeurope", "tags": TAGS}
+
+# -- Azure AI Services and Foundry (test_ai_services.py) ----------------------------------------------
+
+AI_ACCOUNT: dict[str, Any] = {
+    "resourceGroupName": "rg-aml",
+    "accountName": "ais-aml",
+    "location": "westeurope",
+    "tags": TAGS,
+    "kind": "AIServices",
+    "sku": {"name": "S0"},
+    "identity": {"type": "UserAssigned", "userAssignedIdentities": [IDENTITY_ID]},
+    "properties": {
+        "customSubDomainName": "ais-aml-x1y2z",
+        "publicNetworkAccess": "Disabled",
+        "networkAcls": {"defaultAction": "Deny", "ipRules": [], "virtualNetworkRules": []},
+        "disableLocalAuth": True,
+        "restrictOutboundNetworkAccess": True,
+        "allowedFqdnList": ["kv-aml.vault.azure.net", "*.blob.core.windows.net"],
+        "allowProjectManagement": True,
+        "encryption": {
+            "keySource": "Microsoft.KeyVault",
+            "keyVaultProperties": {
+                "keyVaultUri": "https://kv-aml.vault.azure.net/",
+                "keyName": "cmk-ai",
+                "identityClientId": "22222222-2222-2222-2222-222222222222",
+            },
+        },
+    },
+}
+
+AI_RAI_POLICY: dict[str, Any] = {
+    "resourceGroupName": "rg-aml",
+    "accountName": "ais-aml",
+    "raiPolicyName": "strict",
+    "tags": TAGS,
+    "properties": {
+        "basePolicyName": "Microsoft.DefaultV2",
+        "mode": "Blocking",
+        "contentFilters": [
+            {
+                "name": "Hate",
+                "enabled": True,
+                "blocking": True,
+                "severityThreshold": "Low",
+                "source": "Prompt",
+            },
+            {
+                "name": "Sexual",
+                "enabled": True,
+                "blocking": True,
+                "severityThreshold": "Low",
+                "source": "Prompt",
+            },
+            {
+                "name": "Violence",
+                "enabled": True,
+                "blocking": True,
+                "severityThreshold": "Low",
+                "source": "Prompt",
+            },
+            {
+                "name": "Selfharm",
+                "enabled": True,
+                "blocking": True,
+                "severityThreshold": "Low",
+                "source": "Prompt",
+            },
+            {
+                "name": "Hate",
+                "enabled": True,
+                "blocking": True,
+                "severityThreshold": "Low",
+                "source": "Completion",
+            },
+            {"name": "Jailbreak", "enabled": True, "blocking": True, "source": "Prompt"},
+            {"name": "Indirect Attack", "enabled": True, "blocking": True, "source": "Prompt"},
+            {"name": "Protected Material Text", "enabled": False, "blocking": False, "source": "Completion"},
+        ],
+    },
+}
+
+AI_DEPLOYMENT: dict[str, Any] = {
+    "resourceGroupName": "rg-aml",
+    "accountName": "ais-aml",
+    "deploymentName": "chat",
+    "tags": TAGS,
+    "sku": {"name": "Standard", "capacity": 10},
+    "properties": {
+        "model": {"format": "OpenAI", "name": "gpt-4o", "version": "2024-11-20"},
+        "versionUpgradeOption": "NoAutoUpgrade",
+        "raiPolicyName": "strict",
+    },
+}

@@ -166,3 +166,22 @@ def bad(
 ) -> Case:
     """A failing case with the exact messages expected."""
     return Case(policy, type_token, props, tuple(messages), config or None, label)
+
+
+# -- Azure AI Services and Foundry (test_ai_services.py) ----------------------------------------------
+AI_ACCOUNT = "azure-native:cognitiveservices:Account"
+AI_DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
+AI_RAI_POLICY = "azure-native:cognitiveservices:RaiPolicy"
+RULES_IDS += [
+    "ai-public-network",
+    "ai-local-auth",
+    "ai-identity",
+    "ai-cmk",
+    "ai-outbound",
+    "ai-custom-subdomain",
+    "ai-allowed-kinds",
+    "ai-content-filter",
+    "ai-rai-policy",
+    "ai-model-pinned",
+    "ai-approved-models",
+]

@@ -32,6 +32,8 @@ TYPES = [
     "azure-native:machinelearningservices/v20250101preview:Compute",
     "azure-native_keyvault_v20240401:keyvault:Key",
     "random:index/randomString:RandomString",
+    "azure-native:cognitiveservices/v20250601:Account",
+    "azure-native_cognitiveservices_v20250601:cognitiveservices:RaiPolicy",
 ]
 WORDS = [
     "properties",
@@ -98,6 +100,19 @@ WORDS = [
     "id",
     "features",
     "retentionInDays",
+    "disableLocalAuth",
+    "restrictOutboundNetworkAccess",
+    "allowedFqdnList",
+    "customSubDomainName",
+    "networkAcls",
+    "defaultAction",
+    "keySource",
+    "raiPolicyName",
+    "contentFilters",
+    "blocking",
+    "versionUpgradeOption",
+    "version",
+    "format",
 ]
 STRINGS = [
     "*",
@@ -134,6 +149,12 @@ STRINGS = [
     UNKNOWN,
     "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
     "",
+    "AIServices",
+    "Jailbreak",
+    "Indirect Attack",
+    "Microsoft.DefaultV2",
+    "NoAutoUpgrade",
+    "Microsoft.KeyVault",
 ]
 leaves = (
     st.none()

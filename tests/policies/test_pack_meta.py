@@ -120,3 +120,10 @@ def test_compliant_resource_is_not_remediated(pack: PolicyPackProcess) -> None:
     """Remediation changes nothing on a compliant resource."""
     with configured(pack, {"all": "remediate"}):
         assert pack.remediate(res(WORKSPACE, "ws", b.WORKSPACE)) == []
+
+
+# Azure AI Services and Foundry cases (test_ai_services.py) count toward the coverage meta-test above.
+from .test_ai_services import AI_CASES, AI_STACK_CASES  # noqa: E402
+
+CASES = [*CASES, *AI_CASES]
+STACK_CASES = [*STACK_CASES, *AI_STACK_CASES]

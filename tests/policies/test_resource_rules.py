@@ -15,6 +15,9 @@ from .conftest import analyze
 from .support import (
     ACR,
     ADVISORY,
+    AI_ACCOUNT,
+    AI_DEPLOYMENT,
+    AI_RAI_POLICY,
     APP_INSIGHTS,
     BATCH_DEPLOYMENT,
     COMPUTE,
@@ -1163,3 +1166,13 @@ def test_baselines_pass_every_policy(pack: PolicyPackProcess) -> None:
     resources = [res(t, name.replace(" ", "-"), props) for name, (t, props) in BASELINES.items()]
     violations = pack.analyze_many(resources)
     assert [(v.urn.rsplit("::", 1)[-1], v.policy, body(v)) for v in violations] == []
+
+
+# Azure AI Services and Foundry baselines (their cases: test_ai_services.py); fuzzing and robustness use them too.
+BASELINES.update(
+    {
+        "ai account": (AI_ACCOUNT, b.AI_ACCOUNT),
+        "ai deployment": (AI_DEPLOYMENT, b.AI_DEPLOYMENT),
+        "ai content filter": (AI_RAI_POLICY, b.AI_RAI_POLICY),
+    }
+)

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from pulumi_policy import Severity
 
+from . import ai_services as ai
 from .helpers import (
     UNKNOWN,
     Anchors,
@@ -47,6 +48,10 @@ TAGGABLE = frozenset(
         "network:PrivateEndpoint",
         "privatedns:PrivateZone",
         "managedidentity:UserAssignedIdentity",
+        "cognitiveservices:Account",
+        "cognitiveservices:Deployment",
+        "cognitiveservices:RaiPolicy",
+        "cognitiveservices:Project",
     )
 )
 # Resource types whose location is meaningful (global resources such as DNS zones are skipped).
@@ -54,7 +59,7 @@ LOCATED = TAGGABLE - {"azure-native:privatedns:PrivateZone", "azure-native:keyva
 
 
 def _defender(index: StackIndex, cfg: Config) -> Iterator[tuple[str, str | None]]:
-    workspaces = index.of_type(WORKSPACE)
+    workspaces = index.of_type(WORKSPACE, ai.ACCOUNT)  # AI workloads: workspaces and AI Services accounts
     if not workspaces:
         return
     for pricing in index.of_type(PRICING):

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from pulumi_policy import Severity
 
+from . import ai_services as ai
 from .helpers import (
     MISSING,
     UNKNOWN,
@@ -41,6 +42,7 @@ _SUBJECTS = {
     ACR: "container registry",
     STORAGE: "storage account",
 }
+_SUBJECTS[ai.ACCOUNT] = ai.ACCOUNT_NOUN  # AI Services accounts (ai_services.py)
 
 
 def _appinsights(r: Resource, cfg: Config) -> Iterable[str]:
@@ -116,7 +118,7 @@ def _diag_candidates(index: StackIndex, subject: StackResource) -> list[StackRes
 
 
 def _diagnostics(index: StackIndex, cfg: Config) -> Iterator[tuple[str, str | None]]:
-    for subject in index.of_type(WORKSPACE, VAULT, ACR, STORAGE):
+    for subject in index.of_type(WORKSPACE, VAULT, ACR, STORAGE, ai.ACCOUNT):
         what = _SUBJECTS[subject.type]
         where = "its blob service" if subject.type == STORAGE else "it"
         candidates = _diag_candidates(index, subject)
@@ -175,12 +177,15 @@ POLICIES = [
     stack_policy(
         name="diagnostics",
         description=(
-            "Workspaces, key vaults, container registries and storage blob services must send logs to "
-            "Log Analytics through a diagnostic setting."
+            "Workspaces, key vaults, container registries, storage blob services and AI Services accounts must "
+            "send logs to Log Analytics through a diagnostic setting."
         ),
         check=_diagnostics,
         severity=Severity.MEDIUM,
-        anchors=Anchors(azure_policy=("afe0c3be-ba3b-4544-ba52-0c99672a8ad6",), mcsb=("LT-3",)),
+        anchors=Anchors(
+            azure_policy=("afe0c3be-ba3b-4544-ba52-0c99672a8ad6", "1b4d1c4e-934c-4703-944c-27c82c06bebb"),
+            mcsb=("LT-3",),
+        ),
         remediation_steps=(
             "Add a monitor:DiagnosticSetting with resourceUri set to the resource's ID (storage: "
             '"<account id>/blobServices/default"), logs [{categoryGroup: "allLogs", enabled: true}] and '

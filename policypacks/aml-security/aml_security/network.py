@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from pulumi_policy import Severity
 
+from . import ai_services as ai
 from .helpers import (
     MISSING,
     UNKNOWN,
@@ -181,6 +182,9 @@ def _subnet_nsg(r: Resource, cfg: Config) -> Iterable[str]:
 
 _GROUPS = {WORKSPACE: ("amlworkspace",), VAULT: ("vault",), STORAGE: ("blob", "file"), ACR: ("registry",)}
 _NAMES = {WORKSPACE: "workspace", VAULT: "key vault", STORAGE: "storage account", ACR: "container registry"}
+# AI Services accounts (ai_services.py): group `account`, three private DNS zones.
+_GROUPS[ai.ACCOUNT] = (ai.ACCOUNT_GROUP,)
+_NAMES[ai.ACCOUNT] = ai.ACCOUNT_NOUN
 
 
 def is_project(r: StackResource) -> bool:
@@ -216,7 +220,7 @@ def _covered_groups(index: StackIndex, subject: StackResource) -> tuple[set[str]
 
 
 def _private_endpoints(index: StackIndex, cfg: Config) -> Iterator[tuple[str, str | None]]:
-    for subject in index.of_type(WORKSPACE, VAULT, STORAGE, ACR):
+    for subject in index.of_type(WORKSPACE, VAULT, STORAGE, ACR, ai.ACCOUNT):
         if subject.type == WORKSPACE and is_project(subject):
             continue
         needed = _GROUPS[subject.type]
@@ -258,6 +262,22 @@ def _private_dns(index: StackIndex, cfg: Config) -> Iterator[tuple[str, str | No
                 "resources with these names, or list them in centralDnsZones when DNS is managed centrally.",
                 ws.urn,
             )
+    yield from _ai_dns(index, zones)
+
+
+def _ai_dns(index: StackIndex, zones: set[str]) -> Iterator[tuple[str, str | None]]:
+    """AI Services accounts need their three private DNS zones (ai_services.AI_DNS_ZONES)."""
+    for account in index.of_type(ai.ACCOUNT):
+        missing = [z for z in ai.AI_DNS_ZONES if z not in zones]
+        if missing:
+            listed = " and ".join(fmt(z) for z in missing)
+            noun = "zones" if len(missing) > 1 else "zone"
+            yield (
+                f"{ai.ACCOUNT_NOUN} {fmt(account.name)} needs private DNS {noun} {listed}: create "
+                "privatedns:PrivateZone resources with these names, or list them in centralDnsZones when DNS is "
+                "managed centrally.",
+                account.urn,
+            )
 
 
 POLICIES = [
@@ -289,8 +309,8 @@ POLICIES = [
     stack_policy(
         name="private-endpoints",
         description=(
-            "Workspaces, key vaults, storage accounts (blob and file) and container registries must be "
-            "reached through private endpoints."
+            "Workspaces, key vaults, storage accounts (blob and file), container registries and AI Services "
+            "accounts must be reached through private endpoints."
         ),
         check=_private_endpoints,
         severity=Severity.HIGH,
@@ -298,13 +318,14 @@ POLICIES = [
         remediation_steps=(
             "Add a network:PrivateEndpoint per resource with privateLinkServiceConnections "
             "[{privateLinkServiceId: <resource id>, groupIds: [...]}]: workspace amlworkspace, key vault vault, "
-            "storage blob and file (one endpoint each), container registry registry."
+            "storage blob and file (one endpoint each), container registry registry, AI Services account account."
         ),
     ),
     stack_policy(
         name="private-dns",
         description=(
-            "Workspaces need the privatelink.api.azureml.ms and privatelink.notebooks.azure.net private DNS zones."
+            "Workspaces need the privatelink.api.azureml.ms and privatelink.notebooks.azure.net private DNS zones; "
+            "AI Services accounts the cognitiveservices, openai and services.ai zones."
         ),
         check=_private_dns,
         config={

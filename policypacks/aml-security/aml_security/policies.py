@@ -29,3 +29,8 @@ ALL_POLICIES: list[Policy] = [
     *identity.POLICIES,
     *governance.POLICIES,
 ]
+
+# Azure AI Services and Foundry (RULES.md section of the same name).
+from . import ai_services  # noqa: E402
+
+ALL_POLICIES += ai_services.POLICIES
