@@ -308,8 +308,18 @@ def granted_to(graph: Graph, assignment: Node, principal: Node) -> bool:
 
 
 def principal_from_outside(graph: Graph, assignment: Node) -> bool:
-    """The assignment's principal is not created by this stack: its principalId depends on no resource of it."""
-    return not any(graph.by_urn(u) is not None for u in assignment.deps_of("principalId"))
+    """The assignment's principal is not created by this stack: its principalId depends on no resource of it
+    and, when known, is no stack resource's known principalId."""
+    if any(graph.by_urn(u) is not None for u in assignment.deps_of("principalId")):
+        return False
+    pid = known_str(assignment.props.get("principalId"))
+    if pid is None:
+        return True
+    return not any(
+        (known_str(n.props.get("principalId")) or "").lower() == pid.lower()
+        for n in graph.nodes
+        if n.type != ROLE_ASSIGNMENT
+    )
 
 
 # -- settings ---------------------------------------------------------------------------------------
@@ -371,12 +381,37 @@ def keys_and_vaults(
             vaults.append(vault)
     url = known_str(at(source.props, path or prop))
     if url is not None and url.lower().startswith("https://"):
-        host = url.lower().removeprefix("https://").split("/", 1)[0].split(".", 1)[0]
+        host, _, rest = url.lower().removeprefix("https://").partition("/")
         for vault in graph.of_type(VAULT):
             name = known_str(vault.props.get("vaultName"))
-            if name is not None and name.lower() == host and vault not in vaults:
+            if name is not None and name.lower() == host.split(".", 1)[0] and vault not in vaults:
                 vaults.append(vault)
+        steps = rest.split("/")
+        if len(steps) >= 2 and steps[0] == "keys":
+            keys += [k for k in keys_named(graph, vaults, steps[1]) if k not in keys]
     return keys, vaults
+
+
+def keys_named(graph: Graph, vaults: list[Node], name: str) -> list[Node]:
+    """Keys called `name` (known keyName) in any of `vaults`."""
+    return [
+        k
+        for k in graph.of_type(KEY)
+        if (known_str(k.props.get("keyName")) or "").lower() == name.lower()
+        and vault_of_key(graph, k) in vaults
+    ]
+
+
+def identities_at(graph: Graph, source: Node, prop: str, path: str) -> list[Node]:
+    """User-assigned identities `source.prop` refers to: by dependency, known resource ID, or known client ID."""
+    found = graph.referenced(source, prop, [IDENTITY], path)
+    value = known_str(at(source.props, path))
+    if value is not None:
+        for uai in graph.of_type(IDENTITY):
+            client = known_str(uai.props.get("clientId"))
+            if client is not None and client.lower() == value.lower() and uai not in found:
+                found.append(uai)
+    return found
 
 
 def network(value: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:

@@ -43,7 +43,15 @@ def user_assigned(graph: Graph, ws: Node) -> list[Node]:
     if not (isinstance(kind, str) and "userassigned" in kind.replace(" ", "").replace(",", "").lower()):
         return []
     primary = graph.referenced(ws, "primaryUserAssignedIdentity", [IDENTITY])
-    return primary or graph.referenced(ws, "identity", [IDENTITY])
+    if primary:
+        return primary
+    listed = at(ws.props, "identity.userAssignedIdentities")
+    ids = {str(i).lower() for i in (list(listed) if isinstance(listed, dict | list) else [])}
+    return [
+        uai
+        for uai in graph.of_type(IDENTITY)
+        if uai.urn in ws.deps_of("identity") or (uai.known_id() is not None and uai.known_id() in ids)
+    ]
 
 
 def holds(graph: Graph, principal: Node, roles: Iterable[str], target: Node) -> bool:

@@ -9,7 +9,6 @@ from pulumi_policy import Severity
 from . import sources
 from .framework import (
     ACR,
-    IDENTITY,
     KEY,
     KEY_USE_ROLES,
     KV_ADMINISTRATOR,
@@ -22,9 +21,11 @@ from .framework import (
     Node,
     granted_to,
     grants,
+    identities_at,
     is_str,
     is_true,
     keys_and_vaults,
+    keys_named,
     known_str,
     principal_from_outside,
     stack_policy,
@@ -70,6 +71,10 @@ def key_refs(graph: Graph, node: Node) -> tuple[list[Node], list[Node]]:
     """The keys and vaults a consumer's `encryption` refers to (the vault ARM ID for a workspace as well)."""
     key_path, _ = KEY_PATHS[node.type]
     keys, vaults = keys_and_vaults(graph, node, "encryption", key_path)
+    if node.type == STORAGE:
+        name = known_str(at(node.props, "encryption.keyVaultProperties.keyName"))
+        if name is not None:
+            keys += [k for k in keys_named(graph, vaults, name) if k not in keys]
     if node.type == WORKSPACE:
         for vault in graph.referenced(
             node, "encryption", [VAULT], "encryption.keyVaultProperties.keyVaultArmId"
@@ -82,7 +87,16 @@ def key_refs(graph: Graph, node: Node) -> tuple[list[Node], list[Node]]:
 def key_identities(graph: Graph, node: Node) -> list[Node]:
     """The user-assigned identities a consumer's `encryption` refers to (the identity that reads the key)."""
     _, identity_path = KEY_PATHS[node.type]
-    return graph.referenced(node, "encryption", [IDENTITY], identity_path)
+    found = identities_at(graph, node, "encryption", identity_path)
+    if node.type == WORKSPACE:
+        found += [
+            i
+            for i in identities_at(
+                graph, node, "encryption", "encryption.keyVaultProperties.identityClientId"
+            )
+            if i not in found
+        ]
+    return found
 
 
 def consumers(graph: Graph) -> list[Node]:
@@ -153,13 +167,13 @@ DEPLOYER_ROLES = frozenset({KV_CRYPTO_OFFICER, KV_ADMINISTRATOR})
 
 
 def is_deployer(graph: Graph, assignment: Node, cfg: Config) -> bool:
-    """The grant goes to the deploying principal: a listed object ID, or (none listed) a principal this stack
-    does not create (the client configuration's object ID); an unknown principal ID counts as listed."""
+    """The grant goes to the deploying principal: a principal this stack does not create (the client
+    configuration's object ID) and, when `deployerPrincipalIds` lists any, one of those (unknown counts)."""
+    if not principal_from_outside(graph, assignment):
+        return False
     listed = {p.lower() for p in cfg.strings("deployerPrincipalIds")}
-    if listed:
-        pid = known_str(assignment.props.get("principalId"))
-        return pid is None or pid.lower() in listed
-    return principal_from_outside(graph, assignment)
+    pid = known_str(assignment.props.get("principalId"))
+    return not listed or pid is None or pid.lower() in listed
 
 
 def check_deployer(graph: Graph, cfg: Config) -> Iterator[Finding]:
