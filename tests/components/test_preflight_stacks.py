@@ -29,9 +29,11 @@ EXPECTED_TYPES = {
 
 
 def pack_config(stack: str, extra: tuple[str, ...]) -> list[str]:
-    """This project's stack policy pack config, passed as `make preflight` and CI pass it."""
+    """The security pack with this project's stack config, as `make preflight` and CI pass it (the
+    azure-deployability pack's verdict on our stacks is tests/deployability/test_our_stacks.py)."""
+    pack = ["--policy-pack", str(ROOT / "policypacks" / "aml-security")]
     path = ROOT / "stacks" / f"policy-config.{stack}.json"
-    return ["--policy-pack-config", str(path)] if path.is_file() and "--cwd" not in extra else []
+    return pack + (["--policy-pack-config", str(path)] if path.is_file() and "--cwd" not in extra else [])
 
 
 def preflight(stack: str, *extra: str) -> dict[str, Any]:

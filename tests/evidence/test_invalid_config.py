@@ -303,6 +303,9 @@ def test_invalid_value_exits_2_naming_the_key(
 def test_the_unmodified_copy_is_valid(tmp_path: Path) -> None:
     """The corpus's base (the real dev stack in the linked project) passes: each failure is its one value."""
     project = project_with_stack(tmp_path, "broken", dev_config())
-    result = run_preflight("--stack", "broken", "--cwd", project, "--format", "json")
+    security = Path(__file__).resolve().parents[2] / "policypacks" / "aml-security"
+    result = run_preflight(
+        "--stack", "broken", "--cwd", project, "--policy-pack", security, "--format", "json"
+    )
     assert result.code == 0, result.stderr
     assert pack_pids(result.mark) == []

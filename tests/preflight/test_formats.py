@@ -561,9 +561,11 @@ def test_cli_machine_format_on_stdout_has_no_progress(
 
 def test_dev_stack_produces_every_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The real program and the real pack: the four formats CI publishes, each well-formed."""
+    security = Path(__file__).resolve().parents[2] / "policypacks" / "aml-security"
     code = cli.main(
-        ["--stack", "dev", "--format", "sarif,junit,markdown,mermaid", "--output-dir", str(tmp_path)]
-    )
+        ["--stack", "dev", "--policy-pack", str(security), "--format", "sarif,junit,markdown,mermaid",
+         "--output-dir", str(tmp_path)]
+    )  # fmt: skip
     assert code == 0, capsys.readouterr().err
     doc = json.loads((tmp_path / "preflight.sarif").read_text())
     validate_sarif(doc)
