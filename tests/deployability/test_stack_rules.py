@@ -38,7 +38,7 @@ SRC = {
     'restrictions on using IP addresses within these subnets?".)',
 }
 
-ACR_CMK = {
+ACR_CMK: dict[str, Any] = {
     "refs": {
         "acr": [
             Ref("registryName", "suffix", "literal"),
