@@ -3,10 +3,20 @@ PYTHON ?= python3
 VENV := venv
 BIN := $(VENV)/bin
 STACK ?= dev
-REQUIREMENTS := requirements.txt requirements-dev.txt policypacks/aml-security/requirements.txt
+REQUIREMENTS := requirements.txt requirements-dev.txt policypacks/aml-security/requirements.txt \
+	policypacks/azure-deployability/requirements.txt
 STAMP := $(VENV)/.requirements-installed
-# The stack's policy pack configuration (the file CI passes to `pulumi preview --policy-pack-config`).
-PACK_CONFIG = $(wildcard stacks/policy-config.$(STACK).json)
+# Both policy packs, each with the stack's config for it (the files CI passes to `pulumi preview`):
+# stacks/policy-config.<stack>.json (aml-security) and stacks/deployability-config.<stack>.json.
+# Each --policy-pack-config pairs with the --policy-pack at its position, so packs with a config come first.
+SECURITY_PACK := policypacks/aml-security
+DEPLOYABILITY_PACK := policypacks/azure-deployability
+SECURITY_CONFIG = $(wildcard stacks/policy-config.$(STACK).json)
+DEPLOYABILITY_CONFIG = $(wildcard stacks/deployability-config.$(STACK).json)
+PACK_ARGS = $(if $(SECURITY_CONFIG),--policy-pack $(SECURITY_PACK) --policy-pack-config $(SECURITY_CONFIG)) \
+	$(if $(DEPLOYABILITY_CONFIG),--policy-pack $(DEPLOYABILITY_PACK) --policy-pack-config $(DEPLOYABILITY_CONFIG)) \
+	$(if $(SECURITY_CONFIG),,--policy-pack $(SECURITY_PACK)) \
+	$(if $(DEPLOYABILITY_CONFIG),,--policy-pack $(DEPLOYABILITY_PACK))
 
 .PHONY: preflight test lint typecheck unit bench clean
 
@@ -17,7 +27,7 @@ $(STAMP): $(REQUIREMENTS)
 	@touch $@
 
 preflight: $(STAMP)
-	$(BIN)/python -m preflight --stack $(STACK) $(if $(PACK_CONFIG),--policy-pack-config $(PACK_CONFIG))
+	$(BIN)/python -m preflight --stack $(STACK) $(strip $(PACK_ARGS))
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -26,6 +36,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/mypy --config-file pyproject.toml policypacks/aml-security
+	$(BIN)/mypy --config-file pyproject.toml policypacks/azure-deployability
 	MYPYPATH=.:provider $(BIN)/mypy --config-file pyproject.toml provider
 
 unit: $(STAMP)

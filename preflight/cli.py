@@ -11,8 +11,8 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Sequence
-from contextlib import ExitStack
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -88,7 +88,8 @@ def run_preflight(options: Options) -> PreflightResult:
                 pack_dir, project=project.name, stack=options.stack, dry_run=preview, config=stack.values
             )
             stack_ctx.callback(proc.close)
-            proc.spawn()  # boots while the program runs
+            with signals_deferred():
+                proc.spawn()  # boots while the program runs
             processes.append(proc)
 
         t = time.perf_counter()
@@ -188,14 +189,50 @@ _SIGNALLED: list[int] = []
 interrupted import leaves a half-initialised module), so the exit status is decided by this list first."""
 
 
+_DEFERRED: list[int] = []
+"""Signals received while a pack process was starting, raised once it is registered for cleanup."""
+_DEFERRING: list[bool] = []
+
+
+def _raise_for(signum: int) -> None:
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise SystemExit(128 + signum)
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
     _SIGNALLED.append(signum)
+    if _DEFERRING:
+        _DEFERRED.append(signum)
+        return
     raise SystemExit(128 + signum)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     _SIGNALLED.append(signum)
+    if _DEFERRING:
+        _DEFERRED.append(signum)
+        return
     raise KeyboardInterrupt
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM while a policy pack process starts, then act on them.
+
+    With several packs, a signal can arrive while the next pack is being forked; raised inside `Popen` it
+    would leave that pack running with nobody to stop it. Deferred, it is raised once the process is
+    registered for cleanup, so every pack started is stopped.
+    """
+    _DEFERRING.append(True)
+    try:
+        yield
+    finally:
+        _DEFERRING.pop()
+        if _DEFERRED and not _DEFERRING:
+            signum = _DEFERRED[0]
+            _DEFERRED.clear()
+            _raise_for(signum)
 
 
 _ERROR_KINDS: dict[type[Exception], str] = {

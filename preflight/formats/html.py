@@ -47,7 +47,8 @@ def render_html(result: PreflightResult, project_dir: Path | None = None) -> str
         else "No mandatory policy violations"
     )
     rows = []
-    for v in sorted_violations(result):
+    order = {pack: i for i, pack in enumerate(policies_by_pack(result))}
+    for v in sorted(sorted_violations(result), key=lambda v: order.get(v.pack, len(order))):
         r = resources.get(v.urn)
         where = relative_source(r, project_dir)
         target = (
@@ -57,8 +58,8 @@ def render_html(result: PreflightResult, project_dir: Path | None = None) -> str
             else ("the stack" if not v.urn else f"<code>{escape(v.urn)}</code>")
         )
         rows.append(
-            f'<tr><td class="{escape(v.level)}">{escape(v.level)}</td><td><code>{escape(v.policy)}</code></td>'
-            f"<td>{target}</td><td>{escape(finding(v))}</td></tr>"
+            f'<tr><td class="{escape(v.level)}">{escape(v.level)}</td><td>{escape(v.pack)}</td>'
+            f"<td><code>{escape(v.policy)}</code></td><td>{target}</td><td>{escape(finding(v))}</td></tr>"
         )
     failed = {(v.pack, v.policy): v.level for v in result.violations if v.level == MANDATORY}
     warned = {(v.pack, v.policy): v.level for v in result.violations}
@@ -75,7 +76,7 @@ def render_html(result: PreflightResult, project_dir: Path | None = None) -> str
                 f"<td>{escape(p.severity)}</td><td>{escape(state)}</td><td>{escape(p.description)}</td><td>{refs}</td></tr>"
             )
     violations_table = (
-        "<table><tr><th>Level</th><th>Policy</th><th>Resource</th><th>Finding</th></tr>"
+        "<table><tr><th>Level</th><th>Pack</th><th>Policy</th><th>Resource</th><th>Finding</th></tr>"
         + "".join(rows)
         + "</table>"
         if rows

@@ -1,4 +1,4 @@
-"""Markdown for a pull-request comment: verdict, counts, a violations table, the controls covered, a diagram.
+"""Markdown for a pull-request comment: verdict, counts, violations and controls per policy pack, a diagram.
 
 The first line is a hidden marker (`<!-- aml-preflight:<project>/<stack> -->`) so a CI step can find
 and update its own comment instead of adding a new one per push. The comment stays under GitHub's
@@ -78,20 +78,34 @@ def render_markdown(
 
     violations = sorted_violations(result)
     if violations:
-        out += ["#### Violations", "", "| Level | Policy | Resource | Finding |", "|---|---|---|---|"]
-        for v in violations[:max_rows]:
-            r = resources.get(v.urn)
-            if r is not None:
-                where = relative_source(r, project_dir)
-                at = f" at {code(f'{where[0]}:{where[1]}')}" if where else ""
-                target = f"{code(r.name)} ({code(short_type(r.type))}){at}"
-            else:
-                target = "the stack" if not v.urn else code(v.urn)
-            icon = _ICONS.get(v.level, "")
-            out.append(f"| {icon} {v.level} | {code(v.policy)} | {target} | {cell(finding(v))} |")
-        if len(violations) > max_rows:
-            out += ["", f"… and {len(violations) - max_rows} more: see the SARIF report or code scanning."]
-        out.append("")
+        out += ["#### Violations", ""]
+        shown = 0
+        for pack in catalogue:
+            mine = [v for v in violations if v.pack == pack][: max(max_rows - shown, 0)]
+            if not mine:
+                continue
+            found = [v for v in violations if v.pack == pack]
+            counts = sum(v.level == MANDATORY for v in found), sum(v.level == ADVISORY for v in found)
+            out += [
+                f"**{code(pack)}**: {counts[0]} mandatory, {counts[1]} advisory",
+                "",
+                "| Level | Policy | Resource | Finding |",
+                "|---|---|---|---|",
+            ]
+            for v in mine:
+                r = resources.get(v.urn)
+                if r is not None:
+                    where = relative_source(r, project_dir)
+                    at = f" at {code(f'{where[0]}:{where[1]}')}" if where else ""
+                    target = f"{code(r.name)} ({code(short_type(r.type))}){at}"
+                else:
+                    target = "the stack" if not v.urn else code(v.urn)
+                icon = _ICONS.get(v.level, "")
+                out.append(f"| {icon} {v.level} | {code(v.policy)} | {target} | {cell(finding(v))} |")
+            out.append("")
+            shown += len(mine)
+        if len(violations) > shown:
+            out += [f"… and {len(violations) - shown} more: see the SARIF report or code scanning.", ""]
 
     violated: dict[tuple[str, str], str] = {}
     for v in result.violations:
@@ -101,10 +115,14 @@ def render_markdown(
     out += [
         f"<details><summary>Controls covered: {policy_count} policies in {len(catalogue)} pack(s)</summary>",
         "",
-        "| Policy | Level | Severity | Result | Description | Anchors |",
-        "|---|---|---|---|---|---|",
     ]
     for pack, policies in catalogue.items():
+        out += [
+            f"**{code(pack)}**",
+            "",
+            "| Policy | Level | Severity | Result | Description | Anchors |",
+            "|---|---|---|---|---|---|",
+        ]
         for p in policies.values():
             level = violated.get((pack, p.name))
             result_cell = "✅ pass" if level is None else ("❌ fail" if level == MANDATORY else f"⚠️ {level}")
@@ -114,7 +132,8 @@ def render_markdown(
                 f"| {code(p.name)}{kind} | {p.enforcement_level} | {p.severity or '-'} | {result_cell} "
                 f"| {cell(p.description)} | {refs} |"
             )
-    out += ["", "</details>", ""]
+        out.append("")
+    out += ["</details>", ""]
 
     footer = [
         f"<sub>Offline preflight: the stack's program against an emulated Azure ({rec.mode} mode), "

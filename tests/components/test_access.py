@@ -121,7 +121,9 @@ def test_every_planned_grant_is_a_row_of_the_grant_table(stack: str, dev: Progra
     table = {(g.principal, g.role, g.scope, g.key) for g in GRANTS}
     persona_rows = {(PERSONA, PERSONAS[k], "mlw", k.lower()) for k in settings.personas}
     if settings.ai_services:
-        persona_rows |= {(PERSONA, r, "ais", k.lower()) for k, r in settings.ai_services.persona_roles.items()}
+        persona_rows |= {
+            (PERSONA, r, "ais", k.lower()) for k, r in settings.ai_services.persona_roles.items()
+        }
     assert planned - persona_rows <= table
     mine = {row for row in table if row[0] in (WORKSPACE_IDENTITY, JOB_IDENTITY, CI_IDENTITY)}
     assert mine <= planned

@@ -566,7 +566,7 @@ def test_defaults_leave_subscription_wide_governance_off() -> None:
 def preflight(stack: str, fmt: str) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "preflight", "--stack", stack, "--format", fmt,
-         "--policy-pack-config", f"stacks/policy-config.{stack}.json"],
+         "--policy-pack", "policypacks/aml-security", "--policy-pack-config", f"stacks/policy-config.{stack}.json"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr + result.stdout

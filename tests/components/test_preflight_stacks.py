@@ -29,11 +29,13 @@ EXPECTED_TYPES = {
 
 
 def pack_config(stack: str, extra: tuple[str, ...]) -> list[str]:
-    """The project's stack policy pack config (`<project>/stacks/policy-config.<stack>.json`), passed as
-    `make preflight` and CI pass it; the project is `--cwd` when given."""
+    """The security pack with the project's stack config (`<project>/stacks/policy-config.<stack>.json`), as
+    `make preflight` and CI pass it; the project is `--cwd` when given (the azure-deployability pack's verdict
+    on our stacks is tests/deployability/test_our_stacks.py)."""
+    pack = ["--policy-pack", str(ROOT / "policypacks" / "aml-security")]
     project = Path(extra[extra.index("--cwd") + 1]) if "--cwd" in extra else ROOT
     path = project / "stacks" / f"policy-config.{stack}.json"
-    return ["--policy-pack-config", str(path)] if path.is_file() else []
+    return pack + (["--policy-pack-config", str(path)] if path.is_file() else [])
 
 
 def preflight(stack: str, *extra: str) -> dict[str, Any]:

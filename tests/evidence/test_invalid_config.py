@@ -304,8 +304,18 @@ def test_the_unmodified_copy_is_valid(tmp_path: Path) -> None:
     """The corpus's base (the real dev stack in the linked project) passes: each failure is its one value."""
     project = project_with_stack(tmp_path, "broken", dev_config())
     config = REPO / "stacks" / "policy-config.dev.json"  # the dev stack's pack configuration
+    security = Path(__file__).resolve().parents[2] / "policypacks" / "aml-security"
     result = run_preflight(
-        "--stack", "broken", "--cwd", project, "--format", "json", "--policy-pack-config", config
+        "--stack",
+        "broken",
+        "--cwd",
+        project,
+        "--format",
+        "json",
+        "--policy-pack",
+        security,
+        "--policy-pack-config",
+        config,
     )
     assert result.code == 0, result.stderr
     assert pack_pids(result.mark) == []

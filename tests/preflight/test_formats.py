@@ -562,8 +562,10 @@ def test_cli_machine_format_on_stdout_has_no_progress(
 def test_dev_stack_produces_every_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The real program and the real pack: the four formats CI publishes, each well-formed."""
     config = Path(__file__).resolve().parents[2] / "stacks" / "policy-config.dev.json"  # as make preflight
+    security = Path(__file__).resolve().parents[2] / "policypacks" / "aml-security"
     code = cli.main(
-        ["--stack", "dev", "--policy-pack-config", str(config), "--format", "sarif,junit,markdown,mermaid",
+        ["--stack", "dev", "--policy-pack", str(security), "--policy-pack-config", str(config),
+         "--format", "sarif,junit,markdown,mermaid",
          "--output-dir", str(tmp_path)]
     )  # fmt: skip
     assert code == 0, capsys.readouterr().err

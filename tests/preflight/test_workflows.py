@@ -3,7 +3,7 @@
 Workflows cannot run here, so these tests hold them to the properties a reviewer would check by hand:
 every action pinned (a commit SHA with its version in a comment; an exact tag only where listed as not
 yet verified), `permissions: {}` at the top and the minimum per job, `id-token: write` exactly in the
-jobs that log in to Azure, no stored secrets anywhere, the policy pack on every preview and deploy,
+jobs that log in to Azure, no stored secrets anywhere, both policy packs on every preview and deploy,
 and a pull-request path that works for forks (no secrets, no write token, reports published separately).
 """
 
@@ -18,7 +18,9 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = REPO / ".github" / "workflows"
-PACK = "policypacks/aml-security"
+PACKS = ("policypacks/aml-security", "policypacks/azure-deployability")
+CONFIGS = ("stacks/policy-config.{}.json", "stacks/deployability-config.{}.json")
+"""Each pack's per-stack config, in the order of PACKS (a config pairs with the pack at its position)."""
 STACKS = sorted(
     p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in (REPO / "stacks").glob("Pulumi.*.yaml")
 )
@@ -116,18 +118,26 @@ def test_id_token_write_exactly_where_azure_oidc_login_is_used() -> None:
                 assert job["env"]["ARM_USE_OIDC"] == "true"
 
 
-def test_every_pulumi_run_uses_the_policy_pack_and_the_project_root() -> None:
-    runs = [(file, s) for file, _, job in all_jobs() for s in steps(job) if action(s) == "pulumi/actions"]
+def test_every_pulumi_run_uses_both_policy_packs_and_the_project_root() -> None:
+    """Every preview and deploy runs both packs, each with its stack config at the same position, and
+    installs each pack's virtualenv (PulumiPolicy.yaml `virtualenv: venv`)."""
+    runs = [
+        (file, job, s) for file, _, job in all_jobs() for s in steps(job) if action(s) == "pulumi/actions"
+    ]
     assert len(runs) == 3
-    assert (REPO / PACK / "PulumiPolicy.yaml").is_file()
-    for file, s in runs:
-        assert s["with"]["policyPacks"] == PACK, file
+    for pack in PACKS:
+        assert (REPO / pack / "PulumiPolicy.yaml").is_file()
+    for file, job, s in runs:
+        assert s["with"]["policyPacks"].splitlines() == list(PACKS), file
         stack = s["with"]["stack-name"]
-        assert s["with"]["policyPackConfigs"] == f"stacks/policy-config.{stack}.json", file
+        assert s["with"]["policyPackConfigs"].splitlines() == [c.format(stack) for c in CONFIGS], file
         if not stack.startswith("${{"):
-            assert (REPO / "stacks" / f"policy-config.{stack}.json").is_file()
+            for c in CONFIGS:
+                assert (REPO / c.format(stack)).is_file()
         assert s["with"]["work-dir"] == "."
         assert s["with"]["command"] in ("preview", "up")
+        install = " ".join(x.get("run", "") for x in steps(job))
+        assert all(p in install for p in PACKS) and '"$pack/venv/bin/python" -m pip install' in install, file
 
 
 def test_pull_request_workflow_needs_no_secrets_and_runs_tests_and_preflight_per_stack() -> None:
@@ -142,7 +152,11 @@ def test_pull_request_workflow_needs_no_secrets_and_runs_tests_and_preflight_per
     assert job["strategy"]["matrix"]["stack"] == STACKS
     (run,) = [s["run"] for s in steps(job) if "python -m preflight" in s.get("run", "")]
     assert '--stack "$STACK"' in run
-    assert '--policy-pack-config "stacks/policy-config.$STACK.json"' in run
+    assert re.findall(r"--policy-pack (\S+) --policy-pack-config (\S+)", run) == [
+        (pack, f'"{config.format("$STACK")}"') for pack, config in zip(PACKS, CONFIGS, strict=True)
+    ]
+    for stack in STACKS:
+        assert all((REPO / c.format(stack)).is_file() for c in CONFIGS)
     assert re.search(r"--format \S*sarif\S*", run) and re.search(r"--format \S*markdown\S*", run)
     assert '--output-dir "$REPORTS"' in run
     (upload,) = [s for s in steps(job) if action(s) == "actions/upload-artifact"]

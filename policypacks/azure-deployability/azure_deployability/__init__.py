@@ -1,0 +1,1 @@
+"""azure-deployability: what Azure will refuse or break, caught at `pulumi preview`."""
