@@ -206,7 +206,7 @@ def add_role_assignments(
             principal_id=ra.principal_id,
             principal_type=ra.principal_type,
             role_definition_id=_role_id(subscription.subscription_id, ra.role),
-            description=f"aml-secure-baseline: {ra.role}",
+            description=f"aml-secure-baseline: {ra.role}" + (f" for {ra.purpose}" if ra.purpose else ""),
             opts=pulumi.ResourceOptions(
                 parent=parent, depends_on=list(depends_on), ignore_changes=list(ignore_changes) or None
             ),

@@ -45,6 +45,9 @@ class RoleAssignmentArgs:
     principal_id: pulumi.Input[str]
     principal_type: str = "ServicePrincipal"
     """ServicePrincipal (default, managed identities) or Group; users and groups never get privileged roles."""
+    purpose: str = ""
+    """Appended to the assignment's description (whom it is for), so reviewers and the deployability pack can
+    tell a first-party principal's grant apart."""
 
 
 @dataclass(frozen=True)

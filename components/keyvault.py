@@ -198,7 +198,11 @@ class KeyVault(pulumi.ComponentResource):
             cosmos = azuread.get_service_principal_output(
                 client_id=COSMOS_DB_APP_ID, opts=pulumi.InvokeOutputOptions(parent=self)
             )
-            key_users["cosmosdb"] = RoleAssignmentArgs(role=CMK_ROLE, principal_id=cosmos.object_id)
+            key_users["cosmosdb"] = RoleAssignmentArgs(
+                role=CMK_ROLE,
+                principal_id=cosmos.object_id,
+                purpose="Azure Cosmos DB (Azure Machine Learning customer-managed key)",
+            )
         key_grants = add_role_assignments(f"{name}-kv", self.vault.id, key_users, self)
         self.cmk_role_assignment = key_grants["cmk"]
         self.cosmos_db_role_assignment = key_grants.get("cosmosdb")

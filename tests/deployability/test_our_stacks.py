@@ -95,11 +95,6 @@ def test_reports_group_violations_by_pack(tmp_path: Path) -> None:
         assert html.count(f"<td>{pack}</td><td><code>") == len(found)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the stacks pass azure-deployability only once the issue-10 component fixes are merged "
-    "(policypacks/azure-deployability/README.md, 'Our stacks'); remove this marker then",
-)
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_our_stacks_pass_the_deployability_pack(stack: str, tmp_path: Path) -> None:
     """Zero mandatory violations from either pack on our own stacks."""
