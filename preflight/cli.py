@@ -21,7 +21,7 @@ from typing import Any
 
 from .analyzer import PackConfigError, PackStartError, PolicyPackProcess
 from .emulator import EMULATED_SUBSCRIPTION, EMULATED_TENANT, EmulatorSettings
-from .engine import run_engine
+from .engine import StreamingAnalysis, run_engine
 from .formats import outputs
 from .formats.progress import format_timings, starting
 from .model import Violation
@@ -98,7 +98,12 @@ def run_preflight(options: Options) -> PreflightResult:
             processes.append(proc)
 
         t = time.perf_counter()
+        configs = [pack_configs[i] if i < len(pack_configs) else None for i in range(len(processes))]
+        streamed: list[list[Violation]] | None = None
         if options.engine == "grpc":
+            analysis = StreamingAnalysis(processes, configs)
+            analysis.start()
+            stack_ctx.callback(analysis.stop)
             recording = run_engine(
                 project,
                 stack=options.stack,
@@ -108,7 +113,10 @@ def run_preflight(options: Options) -> PreflightResult:
                 emulator=emulator,
                 install=options.install,
                 echo=sys.stderr,
+                on_record=analysis.submit,
             )
+            timings["program"] = time.perf_counter() - t
+            streamed = analysis.finish(recording.resources)
         elif project.runtime != "python":
             raise ConfigurationError(
                 f"runtime {project.runtime!r} runs only in the program's own runtime: use --engine grpc"
@@ -124,16 +132,19 @@ def run_preflight(options: Options) -> PreflightResult:
                 preview=preview,
                 emulator=emulator,
             )
-        timings["program"] = time.perf_counter() - t
+            timings["program"] = time.perf_counter() - t
 
         violations: list[Violation] = []
         runs: list[PackRun] = []
         custom = [r for r in recording.resources if r.custom]
         for i, proc in enumerate(processes):
             t = time.perf_counter()
-            proc.connect()
-            proc.configure(pack_configs[i] if i < len(pack_configs) else None)
-            violations.extend(proc.analyze_many(custom))
+            if streamed is not None:  # analysed while the program ran
+                violations.extend(streamed[i])
+            else:
+                proc.connect()
+                proc.configure(configs[i])
+                violations.extend(proc.analyze_many(custom))
             violations.extend(proc.analyze_stack(recording.resources))
             timings[f"pack:{proc.info.name}"] = time.perf_counter() - t
             runs.append(PackRun(directory=proc.pack_dir, info=proc.info))

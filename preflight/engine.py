@@ -11,16 +11,18 @@ the same), serves every provider it does not model generically, and records the 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
+import queue
 import re
 import shutil
 import signal
 import subprocess
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +33,7 @@ from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, resource_pb2, resource_pb2_grpc
 
+from .analyzer import PolicyPackProcess
 from .emulator import (
     AzureEmulator,
     EmulatorError,
@@ -40,7 +43,7 @@ from .emulator import (
     resource_class,
     suffix,
 )
-from .model import SECRET_SIG, SECRET_SIG_KEY
+from .model import SECRET_SIG, SECRET_SIG_KEY, RecordedResource, Violation
 from .program import ProgramError, Recording, RecordingMonitor, deterministic_order, sorted_keys
 from .project import Project
 
@@ -72,7 +75,12 @@ def _secret(value: Any) -> dict[str, Any]:
 
 
 def _key_listing(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Placeholder secrets for the common Azure key and credential listings (marked secret), else None."""
+    """Placeholder secrets for the common Azure key and credential listings (marked secret), else None.
+
+    Shapes follow the result types of pulumi-azure-native 3.29 (`ListStorageAccountKeysResult`,
+    `ListDatabaseAccountKeysResult`, `ListRegistryCredentialsResult`, `GetSharedKeysResult`,
+    `ListAccountKeysResult`, `ListRedisKeysResult`, `ListAdminKeyResult`, `ListNamespaceKeysResult`).
+    """
     parts = token.split(":")
     if len(parts) != 3 or parts[0] != "azure-native":
         return None
@@ -89,7 +97,7 @@ def _key_listing(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
                 for n in ("key1", "key2")
             ]
         }
-    if (module, function) == ("documentdb", "listDatabaseAccountKeys"):
+    if module in ("cosmosdb", "documentdb") and function == "listDatabaseAccountKeys":  # v3, v2 module
         names = (
             "primaryMasterKey",
             "secondaryMasterKey",
@@ -106,7 +114,11 @@ def _key_listing(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
         return {n: key(n) for n in ("primarySharedKey", "secondarySharedKey")}
     if (module, function) == ("cognitiveservices", "listAccountKeys"):
         return {n: key(n) for n in ("key1", "key2")}
-    if (module, function) in (("cache", "listRedisKeys"), ("search", "listAdminKey")):
+    if (module, function) in (
+        ("redis", "listRedisKeys"),
+        ("cache", "listRedisKeys"),
+        ("search", "listAdminKey"),
+    ):
         return {n: key(n) for n in ("primaryKey", "secondaryKey")}
     if (
         module in ("eventhub", "servicebus", "relay")
@@ -122,6 +134,8 @@ def _key_listing(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
                     "secondaryKey",
                     "primaryConnectionString",
                     "secondaryConnectionString",
+                    "aliasPrimaryConnectionString",
+                    "aliasSecondaryConnectionString",
                 )
             },
         }
@@ -146,6 +160,10 @@ class EngineEmulator(AzureEmulator):
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         """The emulator's answer for types it models; inputs as outputs for the rest."""
+        with _SDK_LOADING:
+            return self._new_resource(args)
+
+    def _new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         token = args.typ
         package = token.split(":", 1)[0]
         if not args.custom or token.startswith("pulumi:providers:"):
@@ -165,6 +183,10 @@ class EngineEmulator(AzureEmulator):
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         """Key listings answer placeholder secrets; unknown functions an empty result (remembered)."""
+        with _SDK_LOADING:
+            return self._call(args)
+
+    def _call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         listing = _key_listing(args.token, args.args)
         if listing is not None:
             self.invokes.append(args.token)
@@ -188,8 +210,22 @@ class _Monitor(resource_pb2_grpc.ResourceMonitorServicer):
         self.lock = threading.Lock()
         self.outputs: dict[str, Any] = {}
         self.failures: list[str] = []
+        self.loops: list[asyncio.AbstractEventLoop] = []
+        self._local = threading.local()
+
+    def close(self) -> None:
+        """Close the server threads' event loops (after the server stopped)."""
+        for loop in self.loops:
+            loop.close()
+        self.loops.clear()
 
     def _guarded(self, context: grpc.ServicerContext, call: Any, request: Any) -> Any:
+        if getattr(self._local, "loop", None) is None:
+            # The mock monitor's (de)serialisation runs on an event loop of the calling thread: give each
+            # server thread one that close() can release (left to the GC, it fails at interpreter exit).
+            self._local.loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self._local.loop)
+            self.loops.append(self._local.loop)
         with self.lock:
             try:
                 return call(request)
@@ -246,6 +282,61 @@ class _Engine(engine_pb2_grpc.EngineServicer):
     def SetRootResource(self, request: Any, context: grpc.ServicerContext) -> Any:
         self.root = request.urn
         return engine_pb2.SetRootResourceResponse()
+
+
+class StreamingAnalysis:
+    """Analyse resources with the policy packs while the program still runs, as the engine does.
+
+    A worker thread connects and configures each pack, then calls `Analyze` for every custom resource
+    as the monitor records it (the packs are other processes, so the program, the packs and this thread
+    use both cores). `violations` returns them in the plan's deterministic order, not arrival order, so
+    the report is the same as when analysing afterwards.
+    """
+
+    def __init__(self, packs: list[PolicyPackProcess], configs: list[dict[str, Any] | None]) -> None:
+        self.packs = packs
+        self.configs = configs
+        self.results: dict[tuple[int, str], list[Violation]] = {}
+        self.error: BaseException | None = None
+        self._queue: queue.SimpleQueue[RecordedResource | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._work, name="preflight-analysis", daemon=True)
+
+    def start(self) -> None:
+        """Connect to the packs in the background; resources queue until they are ready."""
+        self._thread.start()
+
+    def submit(self, resource: RecordedResource) -> None:
+        """Queue one recorded resource (custom resources only are analysed, as by the engine)."""
+        if resource.custom:
+            self._queue.put(resource)
+
+    def _work(self) -> None:
+        try:
+            for proc, config in zip(self.packs, self.configs, strict=True):
+                proc.connect()
+                proc.configure(config)
+            while (resource := self._queue.get()) is not None:
+                for i, proc in enumerate(self.packs):
+                    self.results[(i, resource.urn)] = proc.analyze(resource)
+        except BaseException as exc:  # re-raised in the caller's thread by finish()
+            self.error = exc
+            while self._queue.get() is not None:  # drain until finish() or stop()
+                pass
+
+    def stop(self) -> None:
+        """End the worker without waiting for the remaining resources (the run failed)."""
+        self._queue.put(None)
+
+    def finish(self, resources: list[RecordedResource]) -> list[list[Violation]]:
+        """Wait for every queued resource; per pack, the violations in the order of `resources`."""
+        self._queue.put(None)
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        return [
+            [v for r in resources if r.custom for v in self.results[(i, r.urn)]]
+            for i in range(len(self.packs))
+        ]
 
 
 @dataclass
@@ -401,6 +492,11 @@ def azure_modules_in(directory: Path, limit: int = 400) -> list[str]:
     return sorted(x for x in found if x.isidentifier())
 
 
+# Held while the emulator loads SDK classes: the pre-loading thread and the monitor's handlers must not load
+# the same lazily imported azure-native module at once (a class seen half-loaded would look absent).
+_SDK_LOADING = threading.Lock()
+
+
 def _prewarm(modules: list[str]) -> None:
     """Import the emulator's view of these azure-native modules ahead of the first registration."""
     registry = _registry("pulumi_azure_native")
@@ -408,7 +504,7 @@ def _prewarm(modules: list[str]) -> None:
         fqn = f"pulumi_azure_native.{module}"
         # One class per module: the first loads the module's shared input and output types, the bulk of it.
         token = next((t for t, (m, _) in registry.items() if m == fqn), None)
-        with contextlib.suppress(Exception):
+        with _SDK_LOADING, contextlib.suppress(Exception):
             if token is not None:
                 resource_class(token)
 
@@ -443,12 +539,17 @@ def run_engine(
     emulator: EmulatorSettings,
     install: bool = False,
     echo: IO[str] | None = None,
+    on_record: Callable[[RecordedResource], None] | None = None,
 ) -> Recording:
-    """Serve the monitor, run the project's program in its own runtime, and return what it registered."""
+    """Serve the monitor, run the project's program in its own runtime, and return what it registered.
+
+    `on_record` sees each resource as soon as its registration is answered (it must not block: it runs
+    while the monitor serves the program)."""
     emulator.preview = preview
     emulator.project, emulator.stack = project.name, stack
     mocks = EngineEmulator(emulator)
     recorder = RecordingMonitor(mocks, project.name, stack)
+    recorder.on_record = on_record
     monitor = _Monitor(recorder)
     engine = _Engine()
     server = grpc.server(
@@ -493,12 +594,14 @@ def run_engine(
     finally:
         if proc is not None:
             _stop(proc)
-        server.stop(0)
+        server.stop(None).wait()
+        monitor.close()
     printed = _tail(output)
     output.close()
-    if echo is not None and printed and code != 0:
-        print(printed, file=echo)
     errors = [m for level, m in engine.logs if level == "error"]
+    if echo is not None and printed and code != 0 and errors:
+        # What the program printed before the error it logged (without a logged error, the message has it).
+        print(printed, file=echo)
     if mocks.errors:
         raise ProgramError(mocks.errors[0])
     if code != 0 or errors:

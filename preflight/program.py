@@ -86,6 +86,8 @@ class RecordingMonitor(MockMonitor):
         self.stack = stack
         self.recorded: list[RecordedResource] = []
         self.root_urn = ""
+        self.on_record: Callable[[RecordedResource], None] | None = None
+        """Called with each resource once its recording is final (the offline engine analyses it then)."""
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """`urn:pulumi:<stack>::<project>::<parent types$>type::name`, without the root stack type."""
@@ -140,6 +142,8 @@ class RecordingMonitor(MockMonitor):
         auto = self.mocks.auto_names.get((request.type, request.name))
         if auto is not None and auto[0] not in recorded.inputs:
             recorded.inputs = sorted_keys({**recorded.inputs, auto[0]: auto[1]})
+        if self.on_record is not None:
+            self.on_record(recorded)
         return response
 
 
