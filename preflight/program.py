@@ -58,6 +58,10 @@ class Recording:
     resources: list[RecordedResource] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
     logs: list[tuple[str, str]] = field(default_factory=list)
+    generic: list[str] = field(default_factory=list)
+    """URNs of resources served generically (a provider the emulator does not model: outputs are inputs)."""
+    empty_answers: list[str] = field(default_factory=list)
+    """Functions the emulator could not answer and answered with an empty result (offline engine only)."""
 
     def by_type(self, token: str) -> list[RecordedResource]:
         """Resources of one type token, in registration order."""
@@ -82,6 +86,8 @@ class RecordingMonitor(MockMonitor):
         self.stack = stack
         self.recorded: list[RecordedResource] = []
         self.root_urn = ""
+        self.on_record: Callable[[RecordedResource], None] | None = None
+        """Called with each resource once its recording is final (the offline engine analyses it then)."""
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """`urn:pulumi:<stack>::<project>::<parent types$>type::name`, without the root stack type."""
@@ -115,12 +121,14 @@ class RecordingMonitor(MockMonitor):
                 type=request.type,
                 name=request.name,
                 custom=bool(request.custom),
-                inputs=inputs,
+                inputs=sorted_keys(inputs),
                 parent=request.parent if request.parent and request.parent != self.root_urn else None,
                 # Sorted: the SDK collects these in sets (order varies run to run); the engine treats them as sets.
                 dependencies=sorted({d for d in request.dependencies if d != self.root_urn}),
                 property_dependencies={
-                    k: sorted(set(v.urns)) for k, v in request.propertyDependencies.items() if len(v.urns) > 0
+                    k: sorted(set(v.urns))
+                    for k, v in sorted(request.propertyDependencies.items())
+                    if len(v.urns) > 0
                 },
                 protect=bool(request.protect),
                 provider=request.provider or None,
@@ -133,8 +141,20 @@ class RecordingMonitor(MockMonitor):
         # The provider's Check fills in the auto-name before the engine hands inputs to the analyzers.
         auto = self.mocks.auto_names.get((request.type, request.name))
         if auto is not None and auto[0] not in recorded.inputs:
-            recorded.inputs[auto[0]] = auto[1]
+            recorded.inputs = sorted_keys({**recorded.inputs, auto[0]: auto[1]})
+        if self.on_record is not None:
+            self.on_record(recorded)
         return response
+
+
+def sorted_keys(value: Any) -> Any:
+    """Objects with their keys in sorted order, at every level: the plan's order must not depend on how a
+    protobuf map happened to be built (the same inputs iterate differently after a trip over gRPC)."""
+    if isinstance(value, dict):
+        return {k: sorted_keys(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [sorted_keys(v) for v in value]
+    return value
 
 
 def _without_resource_refs(value: Any) -> Any:
@@ -234,7 +254,7 @@ def run(
     if error is None and root is not None:
         try:
             outputs = dict(_sync_await(rpc.serialize_properties(getattr(root, "outputs", {}), {})))
-            outputs = json_format.MessageToDict(_to_struct(outputs))
+            outputs = sorted_keys(json_format.MessageToDict(_to_struct(outputs)))
         except Exception as exc:
             error = exc
     loop.run_until_complete(loop.shutdown_default_executor())

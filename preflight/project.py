@@ -52,6 +52,8 @@ class Project:
     main: str | None
     stack_config_dir: Path
     keys: dict[str, ConfigKey] = field(default_factory=dict)
+    runtime_options: dict[str, Any] = field(default_factory=dict)
+    """`runtime.options` of Pulumi.yaml (virtualenv, toolchain, typescript, nodeargs, ...)."""
     provider_defaults: dict[str, Any] = field(default_factory=dict)
     description: str = ""
 
@@ -107,15 +109,17 @@ def load_project(directory: Path) -> Project:
         raise ConfigurationError(f"project file {path}: 'name' is required")
     runtime = data.get("runtime")
     runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
-    if runtime_name != "python":
+    if runtime_name not in ("python", "nodejs"):
         raise ConfigurationError(
-            f"project file {path}: runtime {runtime_name!r} is not supported offline; preflight runs Python programs"
+            f"project file {path}: runtime {runtime_name!r} is not supported offline; allowed: python, nodejs"
         )
+    options = runtime.get("options") if isinstance(runtime, dict) else None
     stack_dir = directory / str(data.get("stackConfigDir") or ".")
     project = Project(
         directory=directory,
         name=name,
-        runtime="python",
+        runtime=str(runtime_name),
+        runtime_options=dict(options) if isinstance(options, dict) else {},
         main=data.get("main") if isinstance(data.get("main"), str) else None,
         stack_config_dir=stack_dir,
         description=str(data.get("description") or ""),

@@ -103,6 +103,9 @@ def plan_json(result: PreflightResult) -> dict[str, Any]:
             "advisory": len(result.advisory),
         },
         "placeholders": result.placeholders,
+        # Offline engine only, and only when non-empty (the plan of a fully emulated program is unchanged).
+        **({"servedGenerically": rec.generic} if rec.generic else {}),
+        **({"emptyAnswers": rec.empty_answers} if rec.empty_answers else {}),
     }
 
 
@@ -169,6 +172,14 @@ def render_text(result: PreflightResult, *, pack_labels: dict[str, str] | None =
             "    secure values cannot be decrypted offline; the program received placeholders for: "
             + ", ".join(result.placeholders)
         )
+        out.append("")
+    if rec.generic or rec.empty_answers:
+        out.append("Not emulated:")
+        if rec.generic:
+            out.append("    served generically (outputs are the inputs; computed values unknown in preview):")
+            out.extend(f"      {urn}" for urn in rec.generic)
+        if rec.empty_answers:
+            out.append("    functions answered with an empty result: " + ", ".join(rec.empty_answers))
         out.append("")
     if rec.outputs:
         out.append("Outputs:")

@@ -1,0 +1,148 @@
+"""Run a Pulumi Python program against a resource monitor, as the CLI's Python language host does.
+
+Runs inside the *project's* interpreter (its virtualenv, its pinned pulumi SDK), so it imports nothing
+from preflight. Adapted from pulumi/pulumi `sdk/python/cmd/pulumi-language-python-exec` (Apache-2.0):
+same arguments (`--monitor --engine --project --stack --root_directory --pwd --dry_run --parallel
+--organization PROGRAM`), same config (`PULUMI_CONFIG`, `PULUMI_CONFIG_SECRET_KEYS`), same
+`run_in_stack`. One difference: an unhandled exception is logged as its type, message and the program's
+own frames (what preflight prints), and the exit status is 32 as upstream.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import inspect
+import logging
+import os
+import runpy
+import sys
+import sysconfig
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+try:
+    import pulumi
+    import pulumi.runtime
+except ImportError:
+    print(traceback.format_exc(), file=sys.stderr)
+    print("The Pulumi SDK is not installed in this project's Python environment.", file=sys.stderr)
+    sys.exit(1)
+
+
+class _NoDebugLogs:
+    """The engine client without debug-level log calls: the CLI discards those unless run with `-v`, and
+    the SDK sends several per resource, each a blocking round trip on the program's event loop."""
+
+    def __init__(self, stub: Any) -> None:
+        self._stub = stub
+
+    def Log(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        from pulumi.runtime.proto import engine_pb2
+
+        if request.severity == engine_pb2.DEBUG:
+            return None
+        return self._stub.Log(request, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stub, name)
+
+
+# Full collections after this many generation-1 collections instead of 10 (preflight/program.py, same value).
+FULL_COLLECTION_THRESHOLD = 1000
+# The language host's code for "an error was already shown to the user".
+EXITED_AFTER_SHOWING_ERROR = 32
+
+
+def _describe(exc: BaseException) -> str:
+    """The exception with the program's frames only (not the SDK's, the standard library's or ours)."""
+    stdlib = sysconfig.get_paths()["stdlib"]
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename
+        and not f.filename.startswith(("<", stdlib, os.path.abspath(__file__)))
+        and "site-packages" not in f.filename
+    ]
+    where = "".join(traceback.format_list(frames[-5:]))
+    message = f"{type(exc).__name__}: {exc}"
+    return f"{message}\n{where}".rstrip() if where else message
+
+
+def main() -> int:
+    """Parse the language host's arguments, configure the runtime, run the program in the root stack."""
+    ap = argparse.ArgumentParser(description="Execute a Pulumi Python program")
+    for flag in ("project", "root_directory", "stack", "parallel", "dry_run", "pwd", "monitor", "engine"):
+        ap.add_argument(f"--{flag}")
+    ap.add_argument("--tracing")
+    ap.add_argument("--organization")
+    ap.add_argument("PROGRAM")
+    ap.add_argument("ARGS", nargs="*")
+    args = ap.parse_args()
+
+    config = pulumi.runtime.get_config_env()
+    if hasattr(pulumi.runtime, "get_config_secret_keys_env") and hasattr(pulumi.runtime, "set_all_config"):
+        pulumi.runtime.set_all_config(config, pulumi.runtime.get_config_secret_keys_env())
+    else:  # older SDKs
+        for k, v in config.items():
+            pulumi.runtime.set_config(k, v)
+
+    kwargs: dict[str, Any] = {
+        "monitor": args.monitor,
+        "engine": args.engine,
+        "project": args.project,
+        "stack": args.stack,
+        "parallel": int(args.parallel or 1),
+        "dry_run": args.dry_run == "true",
+        "organization": args.organization,
+        "root_directory": args.root_directory,
+    }
+    accepted = inspect.signature(pulumi.runtime.Settings.__init__).parameters
+    settings = pulumi.runtime.Settings(**{k: v for k, v in kwargs.items() if k in accepted})
+    if settings.engine is not None and os.environ.get("PREFLIGHT_DEBUG_LOGS") != "1":
+        settings.engine = _NoDebugLogs(settings.engine)
+    pulumi.runtime.configure(settings)
+
+    sys.argv = [args.PROGRAM, *args.ARGS]
+    if args.pwd:
+        os.chdir(args.pwd)
+    # As `python __main__.py` would: the program's directory first on sys.path.
+    program_dir = os.path.abspath(
+        args.PROGRAM if os.path.isdir(args.PROGRAM) else os.path.dirname(args.PROGRAM)
+    )
+    sys.path.insert(0, program_dir)
+
+    # Fewer full collections while the program runs, as preflight's in-process mode does: the SDK keeps
+    # every Output of the program alive until it ends, so each full collection walks the whole growing heap.
+    threshold = gc.get_threshold()
+    gc.set_threshold(threshold[0], threshold[1], max(threshold[2], FULL_COLLECTION_THRESHOLD))
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    executor = ThreadPoolExecutor(max_workers=max(int(args.parallel or 1), 1) * 4)
+    loop.set_default_executor(executor)
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    code = 1
+
+    def program() -> None:
+        runpy.run_path(args.PROGRAM, run_name="__main__")
+
+    try:
+        loop.run_until_complete(pulumi.runtime.run_in_stack(program))
+        code = 0
+    except pulumi.RunError as exc:
+        pulumi.log.error(str(exc))
+    except Exception as exc:
+        pulumi.log.error(_describe(exc))
+        code = EXITED_AFTER_SHOWING_ERROR
+    finally:
+        executor.shutdown(wait=True)
+        loop.close()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
