@@ -92,8 +92,15 @@ def _plan(run: CliRun) -> dict[str, Any]:
 
 def test_dev_plan_is_byte_identical_to_the_in_process_mode() -> None:
     """The engine is the same emulator behind gRPC: same resources, inputs, URNs, dependencies, verdicts."""
-    inprocess = run_cli("--stack", "dev", "--format", "json")
-    grpc = run_cli("--stack", "dev", "--format", "json", "--engine", "grpc")
+    root = REPO
+    packs = [  # both packs, each with the dev stack's config, as `make preflight` runs them
+        "--policy-pack", root / "policypacks" / "aml-security",
+        "--policy-pack-config", root / "stacks" / "policy-config.dev.json",
+        "--policy-pack", root / "policypacks" / "azure-deployability",
+        "--policy-pack-config", root / "stacks" / "deployability-config.dev.json",
+    ]  # fmt: skip
+    inprocess = run_cli("--stack", "dev", "--format", "json", *packs)
+    grpc = run_cli("--stack", "dev", "--format", "json", "--engine", "grpc", *packs)
     assert inprocess.code == grpc.code == 0, grpc.stderr
     assert grpc.stdout == inprocess.stdout
 
