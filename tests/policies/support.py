@@ -92,6 +92,7 @@ RULES_IDS = [
     "subnet-nsg",
     "private-endpoints",
     "private-dns",
+    "arm-template-inspectable",
     "rbac-privileged-roles",
     "rbac-custom-roles",
     "rbac-groups",

@@ -17,12 +17,19 @@ from preflight.model import SECRET_SIG_KEY, UNKNOWN, RecordedResource, secret
 from . import baselines as b
 from .baselines import changed
 from .conftest import configured
+from .path_baselines import PATH_BASELINES
 from .support import res, urn
 from .test_resource_rules import BASELINES
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TYPES = [
     *sorted({t for t, _ in BASELINES.values()}),
+    *sorted({t for t, _ in PATH_BASELINES.values()}),
+    "azure-native:resources:DeploymentAtScope",
+    "azure-native:resources:DeploymentAtManagementGroupScope",
+    "azure-native:resources:DeploymentAtTenantScope",
+    "azure-native:resources:DeploymentStackAtSubscription",
+    "azure:machinelearning/computeInstance:ComputeInstance",
     "azure-native:network:PrivateEndpoint",
     "azure-native:monitor:DiagnosticSetting",
     "azure-native:privatedns:PrivateZone",
@@ -98,6 +105,23 @@ WORDS = [
     "id",
     "features",
     "retentionInDays",
+    "resourceProviderNamespace",
+    "resourceType",
+    "parentResourcePath",
+    "template",
+    "templateLink",
+    "parameters",
+    "resources",
+    "value",
+    "defaultValue",
+    "expressionEvaluationOptions",
+    "condition",
+    "existing",
+    "publicNetworkAccessEnabled",
+    "sharedAccessKeyEnabled",
+    "roleDefinitionName",
+    "ssh",
+    "customerManagedKey",
 ]
 STRINGS = [
     "*",
@@ -134,6 +158,19 @@ STRINGS = [
     UNKNOWN,
     "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
     "",
+    "Microsoft.MachineLearningServices",
+    "workspaces",
+    "workspaces/ws",
+    "computes",
+    "Microsoft.Storage/storageAccounts",
+    "Microsoft.Resources/deployments",
+    "[parameters('x')]",
+    "[variables('x')]",
+    "[[literal",
+    "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'x')]",
+    "[resourceId(parameters('x'), 'y')]",
+    "Owner",
+    "inner",
 ]
 leaves = (
     st.none()
@@ -168,7 +205,7 @@ def _paths(tree: Any, prefix: str = "") -> list[str]:
     return out
 
 
-BASELINE_ITEMS = list(BASELINES.values())
+BASELINE_ITEMS = [*BASELINES.values(), *PATH_BASELINES.values()]
 
 
 @st.composite

@@ -70,7 +70,8 @@ ROLE_WITHOUT_SET = (
     "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR "
     "(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] StringLike '*'))"
 )
-OPEN_FQDN = '; a FQDN rule must not open the internet (no "*" or bare wildcard top-level domain).'
+OPEN_FQDN = "; a FQDN rule must not open the internet (it matches {})."
+ANY_HOST = OPEN_FQDN.format("every host name")
 SSH_RDP = "; SSH and RDP must not be reachable from the internet."
 
 
@@ -201,13 +202,14 @@ CASES: list[Case] = [
         "ws-outbound-rules",
         WORKSPACE,
         changed(W, "managedNetwork.outboundRules.pypi.destination", "*"),
-        'managedNetwork.outboundRules.pypi.destination is "*"' + OPEN_FQDN,
+        'managedNetwork.outboundRules.pypi.destination is "*"' + ANY_HOST,
     ),
     bad(
         "ws-outbound-rules",
         WORKSPACE,
         changed(W, "managedNetwork.outboundRules.pypi.destination", "*.com"),
-        'managedNetwork.outboundRules.pypi.destination is "*.com"' + OPEN_FQDN,
+        'managedNetwork.outboundRules.pypi.destination is "*.com"'
+        + OPEN_FQDN.format('every host under the top-level domain "com"'),
     ),
     bad(
         "ws-outbound-rules",
@@ -217,9 +219,33 @@ CASES: list[Case] = [
             "managedNetwork.outboundRules.pypi.type",
             "fqdn",
         ),
-        'managedNetwork.outboundRules.pypi.destination is "*"' + OPEN_FQDN,
+        'managedNetwork.outboundRules.pypi.destination is "*"' + ANY_HOST,
         label="case",
     ),
+    # judged by what the pattern matches, not by its spelling (workspace.wildcard_reach)
+    *[
+        bad(
+            "ws-outbound-rules",
+            WORKSPACE,
+            changed(W, "managedNetwork.outboundRules.pypi.destination", pattern),
+            f'managedNetwork.outboundRules.pypi.destination is "{pattern}"' + OPEN_FQDN.format(reach),
+            label=pattern,
+        )
+        for pattern, reach in (
+            ("**", "every host name"),
+            ("*.*", "every host name"),
+            ("*com", "every host name"),
+            ("*.com.", 'every host under the top-level domain "com"'),
+            ("*.*.org", 'every host under the top-level domain "org"'),
+            ("*-cdn.net", 'every host under the top-level domain "net"'),
+            ("*.co.uk", 'every host under the public suffix "co.uk"'),
+            ("*.com.au", 'every host under the public suffix "com.au"'),
+        )
+    ],
+    *[
+        ok("ws-outbound-rules", WORKSPACE, changed(W, "managedNetwork.outboundRules.pypi.destination", p), p)
+        for p in ("*.example.co.uk", "files-*.pythonhosted.org", "*.blob.core.windows.net", "pypi.org.")
+    ],
     bad(
         "ws-outbound-rules",
         WORKSPACE,

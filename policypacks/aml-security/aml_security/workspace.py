@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from pulumi_policy import Severity
@@ -58,7 +57,35 @@ def _managed_network(r: Resource, cfg: Config) -> Iterable[str]:
     return expect(r.props, "managedNetwork.isolationMode", allowed, default="Disabled")
 
 
-_BARE_WILDCARD = re.compile(r"\*(\.[^.*/]+)?\.?")
+# The generic categories of RFC 1591 (com, edu, gov, int, mil, net, org) and the two spellings registries
+# use for them under country codes (co, ac): `*.co.uk` or `*.com.au` reach every owner in that country.
+_GENERIC_SECOND_LEVEL = frozenset({"com", "edu", "gov", "int", "mil", "net", "org", "co", "ac"})
+
+
+def wildcard_reach(pattern: str) -> str | None:
+    """What a wildcard FQDN pattern opens when it reaches hosts of every owner, else None.
+
+    A pattern is judged by what it matches, not by its spelling: `*` may stand for any characters
+    (dots included), so a match is only bound by the literal text after the last `*`. Of that text,
+    only whole labels bind (in `*com` or `*-x.com` the first label is partial). The pattern is open
+    when those labels name no registrable domain: none (`*`, `**`, `*.*`), a single label (a top-level
+    domain: `*.com`, `*.com.`), or a generic category under a two-letter country code (`*.co.uk`).
+    """
+    text = pattern.strip().casefold().rstrip(".")
+    if "*" not in text:
+        return None
+    fixed = text.rsplit("*", 1)[1]
+    labels = [label for label in fixed.split(".")]
+    if not fixed.startswith("."):
+        labels = labels[1:]  # the wildcard extends the first label
+    labels = [label for label in labels if label]
+    if not labels:
+        return "every host name"
+    if len(labels) == 1:
+        return f"every host under the top-level domain {fmt(labels[0])}"
+    if len(labels) == 2 and labels[0] in _GENERIC_SECOND_LEVEL and len(labels[1]) == 2:
+        return f"every host under the public suffix {fmt('.'.join(labels))}"
+    return None
 
 
 def _fqdn_allowed(destination: str, allow_list: list[str]) -> bool:
@@ -95,10 +122,10 @@ def _outbound_rules(r: Resource, cfg: Config) -> Iterable[str]:
                 yield unknown_message(f"{where}.destination")
             elif not isinstance(dest, str) or not dest.strip():
                 yield f"{where}.destination is {shown(dest)}; a FQDN rule needs a host name."
-            elif _BARE_WILDCARD.fullmatch(dest.strip()):
+            elif (reach := wildcard_reach(dest)) is not None:
                 yield (
                     f"{where}.destination is {fmt(dest)}; a FQDN rule must not open the internet "
-                    '(no "*" or bare wildcard top-level domain).'
+                    f"(it matches {reach})."
                 )
             elif allow_list and not _fqdn_allowed(dest.strip(), allow_list):
                 yield f"{where}.destination is {fmt(dest)}; it is not in allowedFqdns."
