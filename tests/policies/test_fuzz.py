@@ -30,6 +30,9 @@ TYPES = [
     "azure-native:resources:DeploymentAtTenantScope",
     "azure-native:resources:DeploymentStackAtSubscription",
     "azure:machinelearning/computeInstance:ComputeInstance",
+    "azure:privatelink/endpoint:Endpoint",
+    "azure:monitoring/diagnosticSetting:DiagnosticSetting",
+    "azure:privatedns/zone:Zone",
     "azure-native:network:PrivateEndpoint",
     "azure-native:monitor:DiagnosticSetting",
     "azure-native:privatedns:PrivateZone",
@@ -122,6 +125,10 @@ WORDS = [
     "roleDefinitionName",
     "ssh",
     "customerManagedKey",
+    "privateServiceConnection",
+    "subresourceNames",
+    "targetResourceId",
+    "enabledLogs",
 ]
 STRINGS = [
     "*",

@@ -227,6 +227,15 @@ PATH_CASES: list[Case] = [
         label="escaped bracket is a literal, not an expression",
     ),
     bad(
+        "storage-cmk",
+        pb.DEPLOYMENT,
+        changed(D, ST + ".properties", "[variables('storageProperties')]"),
+        ARM_ST
+        + "properties must be known at preview (it is computed from another resource's output); without it "
+        "this control cannot be verified (Storage accounts must encrypt data with a customer-managed key).",
+        label="whole body from an expression",
+    ),
+    bad(
         "storage-transport",
         pb.DEPLOYMENT,
         changed(D, ST + ".properties.supportsHttpsTrafficOnly", False),
@@ -310,6 +319,29 @@ PATH_CASES: list[Case] = [
         + 'scope is "/subscriptions/{deployment subscription}" (subscription); Contributor must be scoped to '
         "a resource group or a single resource.",
         label="subscription-scope deployment",
+    ),
+    ok(
+        "rbac-privileged-roles",
+        pb.DEPLOYMENT_AT_SUBSCRIPTION,
+        pb.deployment(
+            {
+                "resources": [
+                    {
+                        "type": "Microsoft.Resources/deployments",
+                        "apiVersion": "2022-09-01",
+                        "name": "rg-roles",
+                        "resourceGroup": "rg-aml",
+                        "properties": {
+                            "mode": "Incremental",
+                            "template": {
+                                "resources": [changed(pb.template()["resources"][4], "scope", DELETE)]
+                            },
+                        },
+                    }
+                ]
+            }
+        ),
+        "nested deployment into a resource group",
     ),
     ok(
         "storage-public",
@@ -804,3 +836,67 @@ def test_stack_rules_survive_every_path(pack: PolicyPackProcess) -> None:
     resources += [res(c.type, f"case-{i}", c.props) for i, c in enumerate(PATH_CASES)]
     violations = pack.analyze_stack(resources)
     assert not [v for v in violations if "could not evaluate" in v.message or "can't run policy" in v.message]
+
+
+C_PE = "azure:privatelink/endpoint:Endpoint"
+C_DIAG = "azure:monitoring/diagnosticSetting:DiagnosticSetting"
+C_ZONE = "azure:privatedns/zone:Zone"
+
+
+def _classic_pe(name: str, target: str, group: str) -> Any:
+    return res(
+        C_PE,
+        name,
+        {
+            "resourceGroupName": "rg-aml",
+            "subnetId": b.SUBNET_ID,
+            "privateServiceConnection": {
+                "name": name,
+                "isManualConnection": False,
+                "privateConnectionResourceId": UNKNOWN,
+                "subresourceNames": [group],
+            },
+        },
+        {"privateServiceConnection": [target]},
+    )
+
+
+def test_stack_rules_correlate_a_classic_stack(pack: PolicyPackProcess) -> None:
+    """Classic private endpoints, diagnostic settings and DNS zones answer the stack rules for classic
+    resources, through their property dependencies (IDs unknown, as on a first preview)."""
+    st = res(pb.C_STORAGE, "st", pb.C_STORAGE_OK)
+    diag = res(
+        C_DIAG,
+        "st-diag",
+        {
+            "targetResourceId": UNKNOWN,
+            "logAnalyticsWorkspaceId": b.LAW_ID,
+            "enabledLogs": [{"categoryGroup": "allLogs"}],
+        },
+        {"targetResourceId": [st.urn]},
+    )
+    stack = [st, _classic_pe("pe-blob", st.urn, "blob"), _classic_pe("pe-file", st.urn, "file"), diag]
+    policies = ("private-endpoints", "diagnostics")
+    assert [body(v) for v in pack.analyze_stack(stack) if v.policy in policies] == []
+    found = sorted(body(v) for v in pack.analyze_stack(stack[:2]) if v.policy in policies)
+    assert found == [
+        'storage account "st" has no diagnostic setting (a monitor:DiagnosticSetting whose resourceUri '
+        "references its blob service) sending allLogs or audit logs to a Log Analytics workspace.",
+        'storage account "st" has no private endpoint for group ID "file" (a network:PrivateEndpoint whose '
+        'privateLinkServiceConnections reference it with groupIds ["file"]).',
+    ]
+    ws = res(pb.C_WORKSPACE, "mlw", pb.C_WORKSPACE_OK)
+    zones = [
+        res(C_ZONE, f"z{i}", {"resourceGroupName": "rg-aml", "name": z})
+        for i, z in enumerate(("privatelink.api.azureml.ms", "privatelink.notebooks.azure.net"))
+    ]
+    assert [v for v in pack.analyze_stack([ws, *zones]) if v.policy == "private-dns"] == []
+
+
+def test_classic_stack_types_read_the_providers_nested_names() -> None:
+    """The nested arguments the stack maps read exist in the recorded schema."""
+    types = RECORD["types"]
+    for name in ("privateConnectionResourceId", "subresourceNames"):
+        assert f"privateServiceConnection.{name}" in types[C_PE]
+    for name in ("category", "categoryGroup"):
+        assert f"enabledLogs.{name}" in types[C_DIAG]

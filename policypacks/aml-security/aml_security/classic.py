@@ -96,6 +96,30 @@ def _role_by_name(value: Any) -> Any:
     return value
 
 
+def _connection(block: Any) -> Any:
+    """A private endpoint's `privateServiceConnection` block as azure-native's connection list."""
+    if not isinstance(block, dict):
+        return block
+    return [
+        {
+            "privateLinkServiceId": block.get("privateConnectionResourceId"),
+            "groupIds": block.get("subresourceNames"),
+        }
+    ]
+
+
+def _enabled_logs(logs: Any) -> Any:
+    """`enabledLogs` blocks (each enabled by being listed) as azure-native `logs` entries."""
+    if not isinstance(logs, list):
+        return logs
+    return [
+        {**{k: v for k, v in entry.items() if k in ("category", "categoryGroup")}, "enabled": True}
+        if isinstance(entry, dict)
+        else entry
+        for entry in logs
+    ]
+
+
 _INNER = "properties.properties"
 CLASSIC: Final[dict[str, ClassicType]] = {
     "azure:machinelearning/workspace:Workspace": ClassicType(
@@ -222,6 +246,26 @@ CLASSIC: Final[dict[str, ClassicType]] = {
                 "name",
             )
         ),
+    ),
+    # read by the stack rules (private-endpoints, diagnostics, private-dns) to correlate classic stacks
+    "azure:privatelink/endpoint:Endpoint": ClassicType(
+        "network:PrivateEndpoint",
+        (
+            Arg("privateServiceConnection", "privateLinkServiceConnections", _connection),
+            Arg("location", "location"),
+            Arg("tags", "tags"),
+        ),
+    ),
+    "azure:monitoring/diagnosticSetting:DiagnosticSetting": ClassicType(
+        "monitor:DiagnosticSetting",
+        (
+            Arg("targetResourceId", "resourceUri"),
+            Arg("logAnalyticsWorkspaceId", "workspaceId"),
+            Arg("enabledLogs", "logs", _enabled_logs),
+        ),
+    ),
+    "azure:privatedns/zone:Zone": ClassicType(
+        "privatedns:PrivateZone", (Arg("name", "privateZoneName"), Arg("tags", "tags"))
     ),
     "azure:network/networkSecurityGroup:NetworkSecurityGroup": ClassicType(
         "network:NetworkSecurityGroup",

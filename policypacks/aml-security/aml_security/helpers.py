@@ -468,11 +468,16 @@ def resource_policy(
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         try:
-            resource = _resource_of(args, wanted)
-            if resource is None:
-                for view_resource, view in _views_of(args, wanted):
-                    _validate_view(view_resource, view, args, report)
+            rtype = normalize_type(args.resource_type)
+            if rtype not in wanted:
+                if rtype.startswith(_PATH_PREFIXES):  # typed resources of other types stop here
+                    for view_resource, view in _views_of(args, wanted, rtype):
+                        _validate_view(view_resource, view, args, report)
                 return
+            props = raw(args.props)
+            resource = Resource(
+                rtype, str(args.name), str(args.urn), props if isinstance(props, dict) else {}
+            )
             cfg = read_config(args, schema)
             if is_exempt(cfg, resource.name, resource.urn):
                 return
@@ -555,16 +560,13 @@ _VIEWS: OrderedDict[int, tuple[Any, list[Any]]] = OrderedDict()
 _VIEWS_SIZE: Final = 64
 
 
-def _views_of(args: ResourceValidationArgs, wanted: frozenset[str]) -> list[tuple[Resource, Any]]:
+def _views_of(args: ResourceValidationArgs, wanted: frozenset[str], rtype: str) -> list[tuple[Resource, Any]]:
     """The governed resources a generic resource, template deployment or classic resource declares, as
     (Resource view, paths.View) pairs of the wanted types. Typed resources return at the first check.
 
     The views of one request are computed once and shared by every policy (keyed on the identity of the
     request's property object, which the decode cache shares; without it, each policy computes its own).
     """
-    rtype = normalize_type(args.resource_type)
-    if not rtype.startswith(_PATH_PREFIXES):
-        return []  # a typed resource (the fast path): no import, no lookup
     from . import paths
 
     if not paths.is_path_type(rtype):

@@ -259,6 +259,8 @@ def arm_view(
     if entry is None:
         return None
     native, shaper = entry
+    if is_unknown(resource.get("properties")):
+        return View(AN + native, name, {}, where, tuple(notes), "properties")
     props = shaper(resource, name, notes)
     parent_type = arm_type.casefold().rsplit("/", 1)[0]
     parent_input = _PARENT_INPUT.get(parent_type)
@@ -285,9 +287,6 @@ def _generic(name: str, props: dict[str, Any]) -> list[View]:
     entry = ARM_TYPES.get(arm_type.casefold())
     if entry is None:
         return []
-    body = at(props, "properties")
-    if body is UNKNOWN:
-        return [View(AN + entry[0], full_name, {}, where, (), "properties")]
     view = arm_view(arm_type, full_name, props, where, [])
     return [view] if view else []
 
@@ -506,7 +505,15 @@ class _Walk:
             inner = _Params(template, given, params)
         else:
             inner = params  # outer scope: the nested template's expressions read the parent's parameters
-        self.template(template, inner, f"{here}, ", depth + 1)
+        outer_scope = self.scope_default
+        if "resourceGroup" in resource:
+            self.scope_default = None  # a nested deployment into a resource group: its resources' default
+        elif "subscriptionId" in resource:
+            self.scope_default = "/subscriptions/{deployment subscription}"
+        try:
+            self.template(template, inner, f"{here}, ", depth + 1)
+        finally:
+            self.scope_default = outer_scope
 
 
 def _arm_body(resolved: dict[str, Any], notes: list[tuple[str, str]]) -> dict[str, Any]:
