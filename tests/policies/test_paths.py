@@ -900,3 +900,54 @@ def test_classic_stack_types_read_the_providers_nested_names() -> None:
         assert f"privateServiceConnection.{name}" in types[C_PE]
     for name in ("category", "categoryGroup"):
         assert f"enabledLogs.{name}" in types[C_DIAG]
+
+
+MALFORMED: list[tuple[str, dict[str, Any]]] = [
+    (pb.GENERIC, {"resourceProviderNamespace": 5, "resourceType": ["workspaces"]}),
+    (
+        pb.GENERIC,
+        {"resourceProviderNamespace": pb.ML_NS, "resourceType": "workspaces", "parentResourcePath": 3},
+    ),
+    (pb.GENERIC, changed(pb.GENERIC_WORKSPACE, "properties", ["not", "an", "object"])),
+    (pb.GENERIC, changed(pb.GENERIC_COMPUTE, "parentResourcePath", "workspaces")),
+    (pb.DEPLOYMENT, {"properties": "template"}),
+    (pb.DEPLOYMENT, changed(D, "properties.template", ["resources"])),
+    (pb.DEPLOYMENT, changed(D, "properties.template.resources", "everything")),
+    (
+        pb.DEPLOYMENT,
+        changed(D, "properties.template.resources", [None, 3, "x", [], {"type": 7}, {"name": {}}]),
+    ),
+    (pb.DEPLOYMENT, changed(D, "properties.template.parameters", ["allowBlobPublic"])),
+    (pb.DEPLOYMENT, changed(D, "properties.parameters", ["allowBlobPublic"])),
+    (pb.DEPLOYMENT, changed(D, "properties.parameters.allowBlobPublic", "true")),
+    (pb.DEPLOYMENT, changed(D, "properties.templateLink", "https://example.com/t.json")),
+    (pb.DEPLOYMENT, changed(D, NEST + ".properties", "inline")),
+    (pb.DEPLOYMENT, changed(D, NEST + ".properties.template", UNKNOWN)),
+    (pb.DEPLOYMENT, changed(D, NEST + ".properties.expressionEvaluationOptions", UNKNOWN)),
+    (pb.DEPLOYMENT, changed(D, WS + ".resources", {"computes": UNKNOWN})),
+    (pb.DEPLOYMENT, changed(D, WS + ".resources.0", UNKNOWN)),
+    (pb.DEPLOYMENT, changed(D, ST + ".properties.minimumTlsVersion", "[parameters('nope')]")),
+    (pb.DEPLOYMENT, changed(D, ROLE + ".properties.roleDefinitionId", "[resourceId(')]")),
+    (pb.DEPLOYMENT, changed(D, ST + ".name", "[[")),
+    (pb.DEPLOYMENT_STACK, {"template": UNKNOWN, "templateLink": None}),
+    (pb.C_WORKSPACE, changed(pb.C_WORKSPACE_OK, "encryption", "on")),
+    (pb.C_WORKSPACE, changed(pb.C_WORKSPACE_OK, "identity", UNKNOWN)),
+    (pb.C_INSTANCE, changed(pb.C_INSTANCE_OK, "ssh", UNKNOWN)),
+    (pb.C_STORAGE, changed(pb.C_STORAGE_OK, "networkRules", ["Deny"])),
+    (pb.C_ASSIGNMENT, changed(pb.C_ASSIGNMENT_OK, "roleDefinitionName", UNKNOWN)),
+    (pb.C_ASSIGNMENT, changed(pb.C_ASSIGNMENT_OK, "roleDefinitionName", 42)),
+    (pb.C_NSG, changed(pb.C_NSG_OK, "securityRules", {"0": "allow all"})),
+    ("azure:privatelink/endpoint:Endpoint", {"privateServiceConnection": ["x"]}),
+    ("azure:monitoring/diagnosticSetting:DiagnosticSetting", {"enabledLogs": [None, "allLogs"]}),
+    ("azure:core/resourceGroup:ResourceGroup", {"name": "rg"}),
+]
+
+
+def test_malformed_inputs_on_every_path_never_break_a_rule(pack: PolicyPackProcess) -> None:
+    """Malformed, oddly typed or partly unknown inputs on each path yield violations or nothing: every
+    call returns, no rule reports that it could not evaluate, in Analyze and in AnalyzeStack."""
+    resources = [res(t, f"m{i}", p) for i, (t, p) in enumerate(MALFORMED)]
+    violations = pack.analyze_many(resources) + pack.analyze_stack(resources)
+    assert not [v for v in violations if "could not evaluate" in v.message or "can't run policy" in v.message]
+    by_name = {v.urn.rsplit("::", 1)[-1] for v in violations if v.policy == "arm-template-inspectable"}
+    assert {"m4", "m5", "m6", "m7", "m11", "m12", "m13", "m16", "m20"} <= by_name

@@ -440,6 +440,12 @@ class _Walk:
     def template(
         self, template: Any, params: _Params, chain: str, depth: int, parent_type: str | None = None
     ) -> None:
+        resources = template.get("resources") if isinstance(template, dict) else None
+        if resources is not None and not isinstance(resources, list | dict):
+            shown = "unknown at preview" if is_unknown(resources) else f"is {fmt(resources)}"
+            self.unreadable.append(
+                f"{chain}template resources {shown}; it must be an array or an object of resources."
+            )
         for key, resource in template_resources(template):
             self.resource(resource, key, params, chain, depth, parent_type)
 
@@ -487,6 +493,16 @@ class _Walk:
         here = f"{chain}nested deployment `{name}`"
         props = resource.get("properties")
         if not isinstance(props, dict):
+            shown = (
+                "unknown at preview"
+                if is_unknown(props)
+                else f"is {fmt(props)}"
+                if props is not None
+                else "not set"
+            )
+            self.unreadable.append(
+                f"{here}: properties {shown}; it must hold an inline template to be judged."
+            )
             return
         problems = link_problems(props, here)
         if problems:
@@ -562,7 +578,8 @@ def _deployment(token: str, name: str, props: dict[str, Any]) -> tuple[list[View
     if body is UNKNOWN:
         return [], [f"{here}: properties must be known at preview; the resources in it cannot be judged."]
     if not isinstance(body, dict):
-        return [], []
+        shown = "not set" if body is MISSING else f"is {fmt(body)}"
+        return [], [f"{here}: properties {shown}; it must hold an inline template to be judged."]
     problems = link_problems(body, here)
     template = body.get("template")
     if problems:
