@@ -60,6 +60,11 @@ UNVERIFIED = (
     "this control cannot be verified ({})."
 )
 SSH = "; SSH and RDP must not be reachable from the internet."
+C_FQDN_RULE = "azure:machinelearning/workspaceNetworkOutboundRuleFqdn:WorkspaceNetworkOutboundRuleFqdn"
+C_TAG_RULE = (
+    "azure:machinelearning/workspaceNetworkOutboundRuleServiceTag:WorkspaceNetworkOutboundRuleServiceTag"
+)
+WS_ID = f"{b.ML}/workspaces/mlw-aml"
 KV_REF = {"reference": {"keyVault": {"id": b.VAULT_ID}, "secretName": "allow-public"}}
 
 
@@ -426,6 +431,24 @@ PATH_CASES: list[Case] = [
         + 'resource "starm": type is "[parameters(\'kind\')]"; it must be a literal so the resource can be judged.',
         label="resource type from an expression",
     ),
+    bad(
+        "ws-outbound-rules",
+        pb.DEPLOYMENT,
+        changed(
+            D,
+            WS + ".resources.0",
+            {
+                "type": "outboundRules",
+                "apiVersion": "2024-04-01",
+                "name": "everything",
+                "properties": {"type": "FQDN", "destination": "*.*", "category": "UserDefined"},
+            },
+        ),
+        ARM
+        + "Microsoft.MachineLearningServices/workspaces/outboundRules `mlw-arm/everything`: "
+        + 'properties.destination is "*.*"; a FQDN rule must not open the internet (it matches every host name).',
+        label="child outbound rule",
+    ),
     # -- classic provider (pulumi-azure) ------------------------------------------------------------
     ok("ws-public-network", pb.C_WORKSPACE, pb.C_WORKSPACE_OK, "classic"),
     bad(
@@ -472,6 +495,28 @@ PATH_CASES: list[Case] = [
         changed(pb.C_WORKSPACE_OK, "identity.type", "SystemAssigned"),
         C_WS + 'identity.type is "SystemAssigned"; must include "UserAssigned".',
         label="classic",
+    ),
+    ok(
+        "ws-outbound-rules",
+        C_FQDN_RULE,
+        {"workspaceId": WS_ID, "destinationFqdn": "pypi.org"},
+        "classic rule",
+    ),
+    bad(
+        "ws-outbound-rules",
+        C_FQDN_RULE,
+        {"workspaceId": WS_ID, "destinationFqdn": "*.com"},
+        f'classic provider {C_FQDN_RULE} `r`: properties.destination is "*.com"; a FQDN rule must not open the '
+        'internet (it matches every host under the top-level domain "com"). (classic argument destinationFqdn = "*.com")',
+        label="classic FQDN rule",
+    ),
+    bad(
+        "ws-outbound-rules",
+        C_TAG_RULE,
+        {"workspaceId": WS_ID, "serviceTag": "Internet", "protocol": "TCP", "portRanges": "443"},
+        f'classic provider {C_TAG_RULE} `r`: properties.destination.serviceTag is "Internet"; a service tag rule '
+        'must not open the internet. (classic argument serviceTag = "Internet")',
+        label="classic service tag rule",
     ),
     ok("compute-public-ip", pb.C_INSTANCE, pb.C_INSTANCE_OK, "classic instance"),
     bad(

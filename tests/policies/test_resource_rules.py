@@ -25,6 +25,7 @@ from .support import (
     NSG,
     ONLINE_DEPLOYMENT,
     ONLINE_ENDPOINT,
+    OUTBOUND_RULE,
     RESOURCE_GROUP,
     ROLE_ASSIGNMENT,
     ROLE_DEFINITION,
@@ -246,6 +247,30 @@ CASES: list[Case] = [
         ok("ws-outbound-rules", WORKSPACE, changed(W, "managedNetwork.outboundRules.pypi.destination", p), p)
         for p in ("*.example.co.uk", "files-*.pythonhosted.org", "*.blob.core.windows.net", "pypi.org.")
     ],
+    # a rule declared as its own resource (machinelearningservices:ManagedNetworkSettingsRule)
+    ok("ws-outbound-rules", OUTBOUND_RULE, b.OUTBOUND_RULE, "rule resource"),
+    bad(
+        "ws-outbound-rules",
+        OUTBOUND_RULE,
+        changed(b.OUTBOUND_RULE, "properties.destination", "*.co.uk"),
+        'properties.destination is "*.co.uk"'
+        + OPEN_FQDN.format('every host under the public suffix "co.uk"'),
+        label="rule resource",
+    ),
+    bad(
+        "ws-outbound-rules",
+        OUTBOUND_RULE,
+        changed(b.OUTBOUND_RULE, "properties", UNKNOWN),
+        UNKNOWN_MSG.format("properties"),
+        label="rule resource unknown",
+    ),
+    bad(
+        "ws-outbound-rules",
+        OUTBOUND_RULE,
+        {**b.OUTBOUND_RULE, "properties": {"type": "ServiceTag", "destination": {"serviceTag": "Internet"}}},
+        'properties.destination.serviceTag is "Internet"; a service tag rule must not open the internet.',
+        label="rule resource service tag",
+    ),
     bad(
         "ws-outbound-rules",
         WORKSPACE,
@@ -1159,6 +1184,7 @@ def test_case(pack: PolicyPackProcess, case: Case) -> None:
 
 BASELINES = {
     "workspace": (WORKSPACE, b.WORKSPACE),
+    "outbound rule": (OUTBOUND_RULE, b.OUTBOUND_RULE),
     "compute instance": (COMPUTE, b.COMPUTE_INSTANCE),
     "compute cluster": (COMPUTE, b.COMPUTE_CLUSTER),
     "attached vm": (COMPUTE, b.COMPUTE_VM),

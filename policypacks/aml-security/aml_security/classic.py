@@ -178,6 +178,18 @@ CLASSIC: Final[dict[str, ClassicType]] = {
         ),
         fixed=(("properties.computeType", "AmlCompute"),),
     ),
+    "azure:machinelearning/workspaceNetworkOutboundRuleFqdn:WorkspaceNetworkOutboundRuleFqdn": ClassicType(
+        "machinelearningservices:ManagedNetworkSettingsRule",
+        (Arg("destinationFqdn", "properties.destination"),),
+        fixed=(("properties.type", "FQDN"),),
+    ),
+    "azure:machinelearning/workspaceNetworkOutboundRuleServiceTag:WorkspaceNetworkOutboundRuleServiceTag": (
+        ClassicType(
+            "machinelearningservices:ManagedNetworkSettingsRule",
+            (Arg("serviceTag", "properties.destination.serviceTag"),),
+            fixed=(("properties.type", "ServiceTag"),),
+        )
+    ),
     "azure:storage/account:Account": ClassicType(
         "storage:StorageAccount",
         (

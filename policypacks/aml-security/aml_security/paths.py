@@ -220,6 +220,10 @@ ARM_TYPES: Final[dict[str, tuple[str, Shaper]]] = {
         _nested,
     ),
     "microsoft.machinelearningservices/workspaces/datastores": ("machinelearningservices:Datastore", _nested),
+    "microsoft.machinelearningservices/workspaces/outboundrules": (
+        "machinelearningservices:ManagedNetworkSettingsRule",
+        _nested,
+    ),
     "microsoft.machinelearningservices/registries": ("machinelearningservices:Registry", _flat),
     "microsoft.storage/storageaccounts": ("storage:StorageAccount", _storage),
     "microsoft.keyvault/vaults": ("keyvault:Vault", _nested),

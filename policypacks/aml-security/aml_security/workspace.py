@@ -26,6 +26,7 @@ from .helpers import (
 )
 
 WORKSPACE = "azure-native:machinelearningservices:Workspace"
+OUTBOUND_RULE = "azure-native:machinelearningservices:ManagedNetworkSettingsRule"
 
 
 def _applies(r: Resource) -> bool:
@@ -101,42 +102,49 @@ def _fqdn_allowed(destination: str, allow_list: list[str]) -> bool:
 def _outbound_rules(r: Resource, cfg: Config) -> Iterable[str]:
     if not _applies(r):
         return
+    allow_list = cfg.strings("allowedFqdns")
+    if r.type == OUTBOUND_RULE:  # one rule as its own resource (ManagedNetworkSettingsRule)
+        yield from _judge_rule(at(r.props, "properties"), "properties", allow_list)
+        return
     rules = at(r.props, "managedNetwork.outboundRules")
     if rules is UNKNOWN:
         yield unknown_message("managedNetwork.outboundRules")
         return
-    allow_list = cfg.strings("allowedFqdns")
     for name, rule in as_dict(rules).items():
-        where = f"managedNetwork.outboundRules.{name}"
-        if is_unknown(rule):
-            yield unknown_message(where)
-            continue
-        rule_type = at(rule, "type")
-        if rule_type is UNKNOWN:
-            yield unknown_message(f"{where}.type")
-            continue
-        kind = rule_type.casefold() if isinstance(rule_type, str) else ""
-        if kind == "fqdn":
-            dest = at(rule, "destination")
-            if dest is UNKNOWN:
-                yield unknown_message(f"{where}.destination")
-            elif not isinstance(dest, str) or not dest.strip():
-                yield f"{where}.destination is {shown(dest)}; a FQDN rule needs a host name."
-            elif (reach := wildcard_reach(dest)) is not None:
-                yield (
-                    f"{where}.destination is {fmt(dest)}; a FQDN rule must not open the internet "
-                    f"(it matches {reach})."
-                )
-            elif allow_list and not _fqdn_allowed(dest.strip(), allow_list):
-                yield f"{where}.destination is {fmt(dest)}; it is not in allowedFqdns."
-        elif kind == "servicetag":
-            tag = at(rule, "destination.serviceTag")
-            if tag is UNKNOWN:
-                yield unknown_message(f"{where}.destination.serviceTag")
-            elif isinstance(tag, str) and tag.strip().casefold() in ("internet", "*"):
-                yield f"{where}.destination.serviceTag is {fmt(tag)}; a service tag rule must not open the internet."
-        elif kind != "privateendpoint":
-            yield f'{where}.type is {shown(rule_type)}; must be "FQDN", "PrivateEndpoint" or "ServiceTag".'
+        yield from _judge_rule(rule, f"managedNetwork.outboundRules.{name}", allow_list)
+
+
+def _judge_rule(rule: object, where: str, allow_list: list[str]) -> Iterable[str]:
+    """Violations of one outbound rule (`where` is its path in messages)."""
+    if is_unknown(rule):
+        yield unknown_message(where)
+        return
+    rule_type = at(rule, "type")
+    if rule_type is UNKNOWN:
+        yield unknown_message(f"{where}.type")
+        return
+    kind = rule_type.casefold() if isinstance(rule_type, str) else ""
+    if kind == "fqdn":
+        dest = at(rule, "destination")
+        if dest is UNKNOWN:
+            yield unknown_message(f"{where}.destination")
+        elif not isinstance(dest, str) or not dest.strip():
+            yield f"{where}.destination is {shown(dest)}; a FQDN rule needs a host name."
+        elif (reach := wildcard_reach(dest)) is not None:
+            yield (
+                f"{where}.destination is {fmt(dest)}; a FQDN rule must not open the internet "
+                f"(it matches {reach})."
+            )
+        elif allow_list and not _fqdn_allowed(dest.strip(), allow_list):
+            yield f"{where}.destination is {fmt(dest)}; it is not in allowedFqdns."
+    elif kind == "servicetag":
+        tag = at(rule, "destination.serviceTag")
+        if tag is UNKNOWN:
+            yield unknown_message(f"{where}.destination.serviceTag")
+        elif isinstance(tag, str) and tag.strip().casefold() in ("internet", "*"):
+            yield f"{where}.destination.serviceTag is {fmt(tag)}; a service tag rule must not open the internet."
+    elif kind != "privateendpoint":
+        yield f'{where}.type is {shown(rule_type)}; must be "FQDN", "PrivateEndpoint" or "ServiceTag".'
 
 
 def _cmk(r: Resource, cfg: Config) -> Iterable[str]:
@@ -223,7 +231,7 @@ POLICIES = [
     resource_policy(
         name="ws-outbound-rules",
         description="Managed network outbound rules must not open the internet.",
-        types=[WORKSPACE],
+        types=[WORKSPACE, OUTBOUND_RULE],
         check=_outbound_rules,
         config={
             "allowedFqdns": str_list(
