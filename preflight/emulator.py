@@ -483,13 +483,15 @@ class AzureEmulator(Mocks):
                 return self._random(token, args)
             if package == "time":
                 return self._time(token, args)
+            if package == "azure":
+                return self._classic(token, args)
         except EmulatorError:
             raise
         except Exception as exc:
             return self._fail(f"emulated Azure failed on resource {args.name!r} of type {token}: {exc}")
         return self._fail(
             f"the emulated Azure cannot answer resource type {token} (resource {args.name!r}): only "
-            "azure-native, azuread, random and time resources are emulated"
+            "azure-native, azure (classic), azuread, random and time resources are emulated"
         )
 
     def _fail(self, message: str) -> Any:
@@ -578,6 +580,26 @@ class AzureEmulator(Mocks):
                 k: {"principalId": det_guid("principal" + k), "clientId": det_guid("client" + k)} for k in uai
             }
         return {"identity": result}
+
+    def _classic(self, token: str, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        """The classic Terraform-bridged provider (pulumi-azure), served generically: the outputs are the
+        inputs; in up mode an ID (from the resource group and the name, or the logical name with a
+        suffix); in preview the ID and everything Azure computes stay unknown."""
+        outputs = dict(args.inputs)
+        if self.settings.preview:
+            return "", outputs
+        name = outputs.get("name")
+        if not isinstance(name, str) or not name:
+            name = f"{args.name}{suffix(f'{self.settings.stack}/{token}/{args.name}')}"
+            outputs["name"] = name
+        module, _, resource = token.split(":", 2)[1].partition("/")
+        rg = outputs.get("resourceGroupName")
+        scope = f"/subscriptions/{self.settings.subscription_id}"
+        if isinstance(rg, str) and rg:
+            scope += f"/resourceGroups/{rg}"
+        rid = f"{scope}/providers/azure.{module}/{resource}/{name}"
+        outputs["id"] = rid
+        return rid, outputs
 
     def _azuread(self, token: str, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         if resource_class(token) is None:

@@ -82,6 +82,13 @@ WORKSPACE: dict[str, Any] = {
     "v1LegacyMode": False,
 }
 
+OUTBOUND_RULE: dict[str, Any] = {
+    "resourceGroupName": "rg-aml",
+    "workspaceName": "mlw-aml",
+    "ruleName": "huggingface",
+    "properties": {"type": "FQDN", "destination": "huggingface.co", "category": "UserDefined"},
+}
+
 COMPUTE_INSTANCE: dict[str, Any] = {
     "resourceGroupName": "rg-aml",
     "workspaceName": "mlw-aml",

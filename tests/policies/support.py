@@ -13,6 +13,7 @@ STACK = "dev"
 ML = "azure-native:machinelearningservices:"
 WORKSPACE = ML + "Workspace"
 COMPUTE = ML + "Compute"
+OUTBOUND_RULE = ML + "ManagedNetworkSettingsRule"
 ONLINE_ENDPOINT = ML + "OnlineEndpoint"
 ONLINE_DEPLOYMENT = ML + "OnlineDeployment"
 BATCH_DEPLOYMENT = ML + "BatchDeployment"
@@ -92,6 +93,7 @@ RULES_IDS = [
     "subnet-nsg",
     "private-endpoints",
     "private-dns",
+    "arm-template-inspectable",
     "rbac-privileged-roles",
     "rbac-custom-roles",
     "rbac-groups",

@@ -15,6 +15,7 @@ from preflight.model import Violation
 
 from .conftest import PACK_DIR
 from .support import PROJECT, STACK, res
+from .test_paths import PATH_CASES
 from .test_resource_rules import CASES
 from .test_stack_rules import STACK_CASES
 
@@ -41,7 +42,7 @@ def _configured(pack: PolicyPackProcess, policy: str, config: dict[str, Any] | N
 
 def test_resource_cases_match_without_the_cache(pack: PolicyPackProcess, uncached: PolicyPackProcess) -> None:
     compared = 0
-    for case in CASES:
+    for case in [*CASES, *PATH_CASES]:  # PATH_CASES: the per-request view cache follows the decode cache
         resource = res(case.type, f"case{compared}", case.props)
         results = []
         for p in (pack, uncached):
@@ -51,7 +52,7 @@ def test_resource_cases_match_without_the_cache(pack: PolicyPackProcess, uncache
         compared += 1
     for p in (pack, uncached):
         p.configure({})
-    assert compared == len(CASES) > 100
+    assert compared == len(CASES) + len(PATH_CASES) > 100
 
 
 def test_stack_cases_match_without_the_cache(pack: PolicyPackProcess, uncached: PolicyPackProcess) -> None:

@@ -17,12 +17,22 @@ from preflight.model import SECRET_SIG_KEY, UNKNOWN, RecordedResource, secret
 from . import baselines as b
 from .baselines import changed
 from .conftest import configured
+from .path_baselines import PATH_BASELINES
 from .support import res, urn
 from .test_resource_rules import BASELINES
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TYPES = [
     *sorted({t for t, _ in BASELINES.values()}),
+    *sorted({t for t, _ in PATH_BASELINES.values()}),
+    "azure-native:resources:DeploymentAtScope",
+    "azure-native:resources:DeploymentAtManagementGroupScope",
+    "azure-native:resources:DeploymentAtTenantScope",
+    "azure-native:resources:DeploymentStackAtSubscription",
+    "azure:machinelearning/computeInstance:ComputeInstance",
+    "azure:privatelink/endpoint:Endpoint",
+    "azure:monitoring/diagnosticSetting:DiagnosticSetting",
+    "azure:privatedns/zone:Zone",
     "azure-native:network:PrivateEndpoint",
     "azure-native:monitor:DiagnosticSetting",
     "azure-native:privatedns:PrivateZone",
@@ -113,6 +123,27 @@ WORDS = [
     "versionUpgradeOption",
     "version",
     "format",
+    "resourceProviderNamespace",
+    "resourceType",
+    "parentResourcePath",
+    "template",
+    "templateLink",
+    "parameters",
+    "resources",
+    "value",
+    "defaultValue",
+    "expressionEvaluationOptions",
+    "condition",
+    "existing",
+    "publicNetworkAccessEnabled",
+    "sharedAccessKeyEnabled",
+    "roleDefinitionName",
+    "ssh",
+    "customerManagedKey",
+    "privateServiceConnection",
+    "subresourceNames",
+    "targetResourceId",
+    "enabledLogs",
 ]
 STRINGS = [
     "*",
@@ -155,6 +186,19 @@ STRINGS = [
     "Microsoft.DefaultV2",
     "NoAutoUpgrade",
     "Microsoft.KeyVault",
+    "Microsoft.MachineLearningServices",
+    "workspaces",
+    "workspaces/ws",
+    "computes",
+    "Microsoft.Storage/storageAccounts",
+    "Microsoft.Resources/deployments",
+    "[parameters('x')]",
+    "[variables('x')]",
+    "[[literal",
+    "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'x')]",
+    "[resourceId(parameters('x'), 'y')]",
+    "Owner",
+    "inner",
 ]
 leaves = (
     st.none()
@@ -189,7 +233,7 @@ def _paths(tree: Any, prefix: str = "") -> list[str]:
     return out
 
 
-BASELINE_ITEMS = list(BASELINES.values())
+BASELINE_ITEMS = [*BASELINES.values(), *PATH_BASELINES.values()]
 
 
 @st.composite

@@ -12,6 +12,7 @@ from . import baselines as b
 from .baselines import changed
 from .conftest import configured
 from .support import ADVISORY, RULES_IDS, STORAGE, VAULT, WORKSPACE, res
+from .test_paths import PATH_CASES
 from .test_resource_rules import CASES
 from .test_stack_rules import STACK_CASES
 
@@ -51,9 +52,12 @@ def test_anchors_from_rules_md_are_tagged(pack: PolicyPackProcess) -> None:
 
 
 def test_every_policy_has_passing_and_failing_cases(pack: PolicyPackProcess) -> None:
-    """The case tables hold at least one pass and one fail for every policy the pack serves."""
-    passing = {c.policy for c in CASES if not c.expect} | {c.policy for c in STACK_CASES if not c.expect}
-    failing = {c.policy for c in CASES if c.expect} | {c.policy for c in STACK_CASES if c.expect}
+    """The case tables (typed resources, the other paths, stacks) hold at least one pass and one fail for
+    every policy the pack serves."""
+    cases = [(c.policy, bool(c.expect)) for c in [*CASES, *PATH_CASES]]
+    cases += [(c.policy, bool(c.expect)) for c in STACK_CASES]
+    passing = {policy for policy, fails in cases if not fails}
+    failing = {policy for policy, fails in cases if fails}
     names = {p.name for p in pack.info.policies}
     assert names - passing == set()
     assert names - failing == set()

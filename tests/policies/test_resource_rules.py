@@ -28,6 +28,7 @@ from .support import (
     NSG,
     ONLINE_DEPLOYMENT,
     ONLINE_ENDPOINT,
+    OUTBOUND_RULE,
     RESOURCE_GROUP,
     ROLE_ASSIGNMENT,
     ROLE_DEFINITION,
@@ -73,7 +74,8 @@ ROLE_WITHOUT_SET = (
     "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR "
     "(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] StringLike '*'))"
 )
-OPEN_FQDN = '; a FQDN rule must not open the internet (no "*" or bare wildcard top-level domain).'
+OPEN_FQDN = "; a FQDN rule must not open the internet (it matches {})."
+ANY_HOST = OPEN_FQDN.format("every host name")
 SSH_RDP = "; SSH and RDP must not be reachable from the internet."
 
 
@@ -204,13 +206,14 @@ CASES: list[Case] = [
         "ws-outbound-rules",
         WORKSPACE,
         changed(W, "managedNetwork.outboundRules.pypi.destination", "*"),
-        'managedNetwork.outboundRules.pypi.destination is "*"' + OPEN_FQDN,
+        'managedNetwork.outboundRules.pypi.destination is "*"' + ANY_HOST,
     ),
     bad(
         "ws-outbound-rules",
         WORKSPACE,
         changed(W, "managedNetwork.outboundRules.pypi.destination", "*.com"),
-        'managedNetwork.outboundRules.pypi.destination is "*.com"' + OPEN_FQDN,
+        'managedNetwork.outboundRules.pypi.destination is "*.com"'
+        + OPEN_FQDN.format('every host under the top-level domain "com"'),
     ),
     bad(
         "ws-outbound-rules",
@@ -220,8 +223,56 @@ CASES: list[Case] = [
             "managedNetwork.outboundRules.pypi.type",
             "fqdn",
         ),
-        'managedNetwork.outboundRules.pypi.destination is "*"' + OPEN_FQDN,
+        'managedNetwork.outboundRules.pypi.destination is "*"' + ANY_HOST,
         label="case",
+    ),
+    # judged by what the pattern matches, not by its spelling (workspace.wildcard_reach)
+    *[
+        bad(
+            "ws-outbound-rules",
+            WORKSPACE,
+            changed(W, "managedNetwork.outboundRules.pypi.destination", pattern),
+            f'managedNetwork.outboundRules.pypi.destination is "{pattern}"' + OPEN_FQDN.format(reach),
+            label=pattern,
+        )
+        for pattern, reach in (
+            ("**", "every host name"),
+            ("*.*", "every host name"),
+            ("*com", "every host name"),
+            ("*.com.", 'every host under the top-level domain "com"'),
+            ("*.*.org", 'every host under the top-level domain "org"'),
+            ("*-cdn.net", 'every host under the top-level domain "net"'),
+            ("*.co.uk", 'every host under the public suffix "co.uk"'),
+            ("*.com.au", 'every host under the public suffix "com.au"'),
+        )
+    ],
+    *[
+        ok("ws-outbound-rules", WORKSPACE, changed(W, "managedNetwork.outboundRules.pypi.destination", p), p)
+        for p in ("*.example.co.uk", "files-*.pythonhosted.org", "*.blob.core.windows.net", "pypi.org.")
+    ],
+    # a rule declared as its own resource (machinelearningservices:ManagedNetworkSettingsRule)
+    ok("ws-outbound-rules", OUTBOUND_RULE, b.OUTBOUND_RULE, "rule resource"),
+    bad(
+        "ws-outbound-rules",
+        OUTBOUND_RULE,
+        changed(b.OUTBOUND_RULE, "properties.destination", "*.co.uk"),
+        'properties.destination is "*.co.uk"'
+        + OPEN_FQDN.format('every host under the public suffix "co.uk"'),
+        label="rule resource",
+    ),
+    bad(
+        "ws-outbound-rules",
+        OUTBOUND_RULE,
+        changed(b.OUTBOUND_RULE, "properties", UNKNOWN),
+        UNKNOWN_MSG.format("properties"),
+        label="rule resource unknown",
+    ),
+    bad(
+        "ws-outbound-rules",
+        OUTBOUND_RULE,
+        {**b.OUTBOUND_RULE, "properties": {"type": "ServiceTag", "destination": {"serviceTag": "Internet"}}},
+        'properties.destination.serviceTag is "Internet"; a service tag rule must not open the internet.',
+        label="rule resource service tag",
     ),
     bad(
         "ws-outbound-rules",
@@ -1136,6 +1187,7 @@ def test_case(pack: PolicyPackProcess, case: Case) -> None:
 
 BASELINES = {
     "workspace": (WORKSPACE, b.WORKSPACE),
+    "outbound rule": (OUTBOUND_RULE, b.OUTBOUND_RULE),
     "compute instance": (COMPUTE, b.COMPUTE_INSTANCE),
     "compute cluster": (COMPUTE, b.COMPUTE_CLUSTER),
     "attached vm": (COMPUTE, b.COMPUTE_VM),

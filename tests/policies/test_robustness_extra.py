@@ -19,6 +19,7 @@ from preflight.analyzer import PolicyPackProcess
 from preflight.model import SECRET_SIG_KEY, UNKNOWN, RecordedResource, Violation, secret
 
 from .baselines import changed
+from .path_baselines import PATH_BASELINES
 from .support import res
 from .test_fuzz import _paths, trees
 from .test_resource_rules import BASELINES
@@ -26,7 +27,7 @@ from .test_resource_rules import BASELINES
 SENTINELS = sorted(UNKNOWN_SENTINELS)
 ASSET = {SECRET_SIG_KEY: "c44067f5952c0a294b673a41bacd8c17", "text": "print('hi')"}
 ARCHIVE = {SECRET_SIG_KEY: "0def7320c3a5731c473e5ecbe6d01bc7", "assets": {"a.txt": ASSET}}
-ITEMS = sorted(BASELINES.items())
+ITEMS = sorted({**BASELINES, **PATH_BASELINES}.items())
 
 
 def _versioned(token: str) -> list[str]:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import copy
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -422,7 +424,11 @@ class Anchors:
 
 @dataclass(frozen=True)
 class Resource:
-    """One resource as a rule sees it: normalised type, plain properties, identity."""
+    """One resource as a rule sees it: normalised type, plain properties, identity.
+
+    For a resource reached through another path (generic resource, ARM template, classic provider;
+    `paths.py`), `type` and `props` are the azure-native view and `name`/`urn` the Pulumi resource's.
+    """
 
     type: str
     name: str
@@ -462,9 +468,16 @@ def resource_policy(
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         try:
-            resource = _resource_of(args, wanted)
-            if resource is None:
+            rtype = normalize_type(args.resource_type)
+            if rtype not in wanted:
+                if rtype.startswith(_PATH_PREFIXES):  # typed resources of other types stop here
+                    for view_resource, view in _views_of(args, wanted, rtype):
+                        _validate_view(view_resource, view, args, report)
                 return
+            props = raw(args.props)
+            resource = Resource(
+                rtype, str(args.name), str(args.urn), props if isinstance(props, dict) else {}
+            )
             cfg = read_config(args, schema)
             if is_exempt(cfg, resource.name, resource.urn):
                 return
@@ -472,6 +485,29 @@ def resource_policy(
                 report(str(message), None)
         except Exception as exc:
             report(could_not_evaluate(exc), None)
+
+    def _validate_view(
+        resource: Resource, view: Any, args: ResourceValidationArgs, report: ReportViolation
+    ) -> None:
+        """One governed resource reached through a path: the same check, messages naming the path."""
+        try:
+            cfg = read_config(args, schema)
+            if is_exempt(cfg, resource.name, resource.urn) or is_exempt(
+                cfg, f"{resource.name}/{view.name}", ""
+            ):
+                return
+            if view.unreadable is not None:
+                report(
+                    view.where
+                    + unknown_message(view.unreadable).rstrip(".")
+                    + f"; without it this control cannot be verified ({description.rstrip('.')}).",
+                    None,
+                )
+                return
+            for message in check(resource, cfg):
+                report(view.annotate(str(message)), None)
+        except Exception as exc:
+            report(view.where + could_not_evaluate(exc), None)
 
     def remediate(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
         try:
@@ -516,6 +552,38 @@ def _resource_of(args: ResourceValidationArgs, wanted: frozenset[str]) -> Resour
         return None
     props = raw(args.props)
     return Resource(rtype, str(args.name), str(args.urn), props if isinstance(props, dict) else {})
+
+
+_PATH_PREFIXES: Final = ("azure:", "azure-native:resources:Resource", "azure-native:resources:Deployment")
+_VIEWS_LOCK: Final = threading.Lock()
+_VIEWS: OrderedDict[int, tuple[Any, list[Any]]] = OrderedDict()
+_VIEWS_SIZE: Final = 64
+
+
+def _views_of(args: ResourceValidationArgs, wanted: frozenset[str], rtype: str) -> list[tuple[Resource, Any]]:
+    """The governed resources a generic resource, template deployment or classic resource declares, as
+    (Resource view, paths.View) pairs of the wanted types. Typed resources return at the first check.
+
+    The views of one request are computed once and shared by every policy (keyed on the identity of the
+    request's property object, which the decode cache shares; without it, each policy computes its own).
+    """
+    from . import paths
+
+    if not paths.is_path_type(rtype):
+        return []
+    owner = args.props
+    with _VIEWS_LOCK:
+        entry = _VIEWS.get(id(owner))
+    if entry is not None and entry[0] is owner:
+        views = entry[1]
+    else:
+        props = raw(owner)
+        views = paths.views_of(rtype, str(args.name), props if isinstance(props, dict) else {})
+        with _VIEWS_LOCK:
+            _VIEWS[id(owner)] = (owner, views)
+            while len(_VIEWS) > _VIEWS_SIZE:
+                _VIEWS.popitem(last=False)
+    return [(Resource(v.type, str(args.name), str(args.urn), v.props), v) for v in views if v.type in wanted]
 
 
 def set_path(tree: dict[str, Any], path: PathLike, value: Any) -> bool:
@@ -608,17 +676,30 @@ def stack_resources(args: StackValidationArgs) -> list[StackResource]:
             deps: dict[str, set[str]] = {}
             for key, dependents in (r.property_dependencies or {}).items():
                 deps[str(key)] = {str(d.urn) for d in dependents if getattr(d, "urn", None)}
-            out.append(
-                StackResource(
-                    normalize_type(r.resource_type),
-                    str(r.name),
-                    str(r.urn),
-                    props if isinstance(props, dict) else {},
-                    deps,
-                )
-            )
+            rtype = normalize_type(r.resource_type)
+            plain = props if isinstance(props, dict) else {}
+            out.append(StackResource(rtype, str(r.name), str(r.urn), plain, deps))
+            out += _stack_views(rtype, str(r.name), str(r.urn), plain, deps)
         except Exception:
             continue
+    return out
+
+
+def _stack_views(
+    rtype: str, name: str, urn: str, props: dict[str, Any], deps: dict[str, set[str]]
+) -> list[StackResource]:
+    """Generic and classic resources join the stack graph as their azure-native views (same URN, their
+    property dependencies under the azure-native names); resources inside ARM templates do not (their
+    references are template expressions, not Pulumi dependencies)."""
+    from . import paths
+
+    if not paths.is_path_type(rtype) or rtype in paths.TEMPLATE_HOLDERS:
+        return []
+    out = []
+    for view in paths.views_of(rtype, name, props):
+        if view.unreadable is not None:
+            continue
+        out.append(StackResource(view.type, name, urn, view.props, paths.native_dependencies(rtype, deps)))
     return out
 
 

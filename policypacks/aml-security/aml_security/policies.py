@@ -14,6 +14,7 @@ from . import (
     network,
     registry,
     storage,
+    templates,
     workspace,
 )
 
@@ -26,6 +27,7 @@ ALL_POLICIES: list[Policy] = [
     *registry.POLICIES,
     *monitoring.POLICIES,
     *network.POLICIES,
+    *templates.POLICIES,
     *identity.POLICIES,
     *governance.POLICIES,
 ]

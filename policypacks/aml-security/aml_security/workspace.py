@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from pulumi_policy import Severity
@@ -27,6 +26,7 @@ from .helpers import (
 )
 
 WORKSPACE = "azure-native:machinelearningservices:Workspace"
+OUTBOUND_RULE = "azure-native:machinelearningservices:ManagedNetworkSettingsRule"
 
 
 def _applies(r: Resource) -> bool:
@@ -58,7 +58,35 @@ def _managed_network(r: Resource, cfg: Config) -> Iterable[str]:
     return expect(r.props, "managedNetwork.isolationMode", allowed, default="Disabled")
 
 
-_BARE_WILDCARD = re.compile(r"\*(\.[^.*/]+)?\.?")
+# The generic categories of RFC 1591 (com, edu, gov, int, mil, net, org) and the two spellings registries
+# use for them under country codes (co, ac): `*.co.uk` or `*.com.au` reach every owner in that country.
+_GENERIC_SECOND_LEVEL = frozenset({"com", "edu", "gov", "int", "mil", "net", "org", "co", "ac"})
+
+
+def wildcard_reach(pattern: str) -> str | None:
+    """What a wildcard FQDN pattern opens when it reaches hosts of every owner, else None.
+
+    A pattern is judged by what it matches, not by its spelling: `*` may stand for any characters
+    (dots included), so a match is only bound by the literal text after the last `*`. Of that text,
+    only whole labels bind (in `*com` or `*-x.com` the first label is partial). The pattern is open
+    when those labels name no registrable domain: none (`*`, `**`, `*.*`), a single label (a top-level
+    domain: `*.com`, `*.com.`), or a generic category under a two-letter country code (`*.co.uk`).
+    """
+    text = pattern.strip().casefold().rstrip(".")
+    if "*" not in text:
+        return None
+    fixed = text.rsplit("*", 1)[1]
+    labels = [label for label in fixed.split(".")]
+    if not fixed.startswith("."):
+        labels = labels[1:]  # the wildcard extends the first label
+    labels = [label for label in labels if label]
+    if not labels:
+        return "every host name"
+    if len(labels) == 1:
+        return f"every host under the top-level domain {fmt(labels[0])}"
+    if len(labels) == 2 and labels[0] in _GENERIC_SECOND_LEVEL and len(labels[1]) == 2:
+        return f"every host under the public suffix {fmt('.'.join(labels))}"
+    return None
 
 
 def _fqdn_allowed(destination: str, allow_list: list[str]) -> bool:
@@ -74,42 +102,49 @@ def _fqdn_allowed(destination: str, allow_list: list[str]) -> bool:
 def _outbound_rules(r: Resource, cfg: Config) -> Iterable[str]:
     if not _applies(r):
         return
+    allow_list = cfg.strings("allowedFqdns")
+    if r.type == OUTBOUND_RULE:  # one rule as its own resource (ManagedNetworkSettingsRule)
+        yield from _judge_rule(at(r.props, "properties"), "properties", allow_list)
+        return
     rules = at(r.props, "managedNetwork.outboundRules")
     if rules is UNKNOWN:
         yield unknown_message("managedNetwork.outboundRules")
         return
-    allow_list = cfg.strings("allowedFqdns")
     for name, rule in as_dict(rules).items():
-        where = f"managedNetwork.outboundRules.{name}"
-        if is_unknown(rule):
-            yield unknown_message(where)
-            continue
-        rule_type = at(rule, "type")
-        if rule_type is UNKNOWN:
-            yield unknown_message(f"{where}.type")
-            continue
-        kind = rule_type.casefold() if isinstance(rule_type, str) else ""
-        if kind == "fqdn":
-            dest = at(rule, "destination")
-            if dest is UNKNOWN:
-                yield unknown_message(f"{where}.destination")
-            elif not isinstance(dest, str) or not dest.strip():
-                yield f"{where}.destination is {shown(dest)}; a FQDN rule needs a host name."
-            elif _BARE_WILDCARD.fullmatch(dest.strip()):
-                yield (
-                    f"{where}.destination is {fmt(dest)}; a FQDN rule must not open the internet "
-                    '(no "*" or bare wildcard top-level domain).'
-                )
-            elif allow_list and not _fqdn_allowed(dest.strip(), allow_list):
-                yield f"{where}.destination is {fmt(dest)}; it is not in allowedFqdns."
-        elif kind == "servicetag":
-            tag = at(rule, "destination.serviceTag")
-            if tag is UNKNOWN:
-                yield unknown_message(f"{where}.destination.serviceTag")
-            elif isinstance(tag, str) and tag.strip().casefold() in ("internet", "*"):
-                yield f"{where}.destination.serviceTag is {fmt(tag)}; a service tag rule must not open the internet."
-        elif kind != "privateendpoint":
-            yield f'{where}.type is {shown(rule_type)}; must be "FQDN", "PrivateEndpoint" or "ServiceTag".'
+        yield from _judge_rule(rule, f"managedNetwork.outboundRules.{name}", allow_list)
+
+
+def _judge_rule(rule: object, where: str, allow_list: list[str]) -> Iterable[str]:
+    """Violations of one outbound rule (`where` is its path in messages)."""
+    if is_unknown(rule):
+        yield unknown_message(where)
+        return
+    rule_type = at(rule, "type")
+    if rule_type is UNKNOWN:
+        yield unknown_message(f"{where}.type")
+        return
+    kind = rule_type.casefold() if isinstance(rule_type, str) else ""
+    if kind == "fqdn":
+        dest = at(rule, "destination")
+        if dest is UNKNOWN:
+            yield unknown_message(f"{where}.destination")
+        elif not isinstance(dest, str) or not dest.strip():
+            yield f"{where}.destination is {shown(dest)}; a FQDN rule needs a host name."
+        elif (reach := wildcard_reach(dest)) is not None:
+            yield (
+                f"{where}.destination is {fmt(dest)}; a FQDN rule must not open the internet "
+                f"(it matches {reach})."
+            )
+        elif allow_list and not _fqdn_allowed(dest.strip(), allow_list):
+            yield f"{where}.destination is {fmt(dest)}; it is not in allowedFqdns."
+    elif kind == "servicetag":
+        tag = at(rule, "destination.serviceTag")
+        if tag is UNKNOWN:
+            yield unknown_message(f"{where}.destination.serviceTag")
+        elif isinstance(tag, str) and tag.strip().casefold() in ("internet", "*"):
+            yield f"{where}.destination.serviceTag is {fmt(tag)}; a service tag rule must not open the internet."
+    elif kind != "privateendpoint":
+        yield f'{where}.type is {shown(rule_type)}; must be "FQDN", "PrivateEndpoint" or "ServiceTag".'
 
 
 def _cmk(r: Resource, cfg: Config) -> Iterable[str]:
@@ -196,7 +231,7 @@ POLICIES = [
     resource_policy(
         name="ws-outbound-rules",
         description="Managed network outbound rules must not open the internet.",
-        types=[WORKSPACE],
+        types=[WORKSPACE, OUTBOUND_RULE],
         check=_outbound_rules,
         config={
             "allowedFqdns": str_list(
