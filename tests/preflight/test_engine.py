@@ -93,7 +93,7 @@ def _plan(run: CliRun) -> dict[str, Any]:
 def test_dev_plan_is_byte_identical_to_the_in_process_mode() -> None:
     """The engine is the same emulator behind gRPC: same resources, inputs, URNs, dependencies, verdicts."""
     root = REPO
-    packs = [  # both packs, each with the dev stack's config, as `make preflight` runs them
+    packs: list[str | Path] = [  # both packs, each with the dev stack's config, as `make preflight` runs them
         "--policy-pack", root / "policypacks" / "aml-security",
         "--policy-pack-config", root / "stacks" / "policy-config.dev.json",
         "--policy-pack", root / "policypacks" / "azure-deployability",
