@@ -34,6 +34,7 @@ from pulumi.runtime.sync_await import _sync_await
 from .emulator import AzureEmulator, EmulatorError, EmulatorSettings
 from .model import RESOURCE_REF_SIG, UNKNOWN, RecordedResource
 from .model import SECRET_SIG_KEY as SIG_KEY
+from .project import ConfigurationError
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 # Full (generation 2) collections while the program runs: after this many generation-1 collections instead of
@@ -45,6 +46,16 @@ FULL_COLLECTION_THRESHOLD = 1000
 
 class ProgramError(RuntimeError):
     """The program raised, logged an error, or asked the emulator for something it cannot answer."""
+
+
+class ProgramConfigurationError(ProgramError, ConfigurationError):
+    """The program refused its configuration: it raised an exception whose class (or a base) is named
+    `SettingsError`, as components.settings does (recognised by name: preflight never imports the library).
+    Reported as a configuration error, with the message only (no traceback)."""
+
+
+def _is_settings_error(exc: BaseException) -> bool:
+    return any(cls.__name__ == "SettingsError" for cls in type(exc).__mro__)
 
 
 @dataclass
@@ -264,6 +275,8 @@ def run(
 
     if mocks.errors:
         raise ProgramError(mocks.errors[0])
+    if error is not None and _is_settings_error(error):
+        raise ProgramConfigurationError(str(error))
     if error is not None:
         raise ProgramError(_describe(error))
     errors = [m for level, m in collector.records if level == "error"]
