@@ -276,7 +276,9 @@ def run(
     if mocks.errors:
         raise ProgramError(mocks.errors[0])
     if error is not None and _is_settings_error(error):
-        raise ProgramConfigurationError(str(error))
+        frames = _program_frames(error)
+        where = f"\n  at {_shown_path(frames[0].filename)}:{frames[0].lineno}" if frames else ""
+        raise ProgramConfigurationError(f"{error}{where}")
     if error is not None:
         raise ProgramError(_describe(error))
     errors = [m for level, m in collector.records if level == "error"]
@@ -336,15 +338,29 @@ def _to_struct(d: dict[str, Any]) -> Any:
     return s
 
 
-def _describe(exc: BaseException) -> str:
-    """The exception with the program's frames, without the runtime's own."""
+def _program_frames(exc: BaseException) -> list[traceback.FrameSummary]:
+    """The traceback's frames in program code (not the runtime's, the standard library's or packages')."""
     own = str(Path(__file__).resolve().parent)
     stdlib = sysconfig.get_paths()["stdlib"]
-    frames = [
+    return [
         f
         for f in traceback.extract_tb(exc.__traceback__)
         if f.filename and not f.filename.startswith(("<", own, stdlib)) and "site-packages" not in f.filename
     ]
+
+
+def _shown_path(filename: str) -> str:
+    """A program file relative to the working directory (the project) when it is inside it."""
+    path, cwd = Path(filename).absolute(), Path.cwd()
+    for file, base in ((path, cwd), (path.resolve(), cwd.resolve())):
+        if file.is_relative_to(base):
+            return str(file.relative_to(base))
+    return filename
+
+
+def _describe(exc: BaseException) -> str:
+    """The exception with the program's frames, without the runtime's own."""
+    frames = _program_frames(exc)
     where = "".join(traceback.format_list(frames[-5:]))
     message = f"{type(exc).__name__}: {exc}"
     return f"{message}\n{where}".rstrip() if where else message

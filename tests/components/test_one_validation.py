@@ -7,8 +7,10 @@ found accepted silently by the library path, and its misleading messages."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -364,10 +366,16 @@ def test_a_public_suffix_wildcard_is_refused_with_what_it_matches() -> None:
 
 
 def refused(program: Callable[[], Any]) -> list[str]:
-    """The lines of the configuration error a program raises when run as the preflight runs it."""
+    """The problems of the configuration error a program raises when run as the preflight runs it; the last
+    line points at the program's call (here, the line of this file that builds the component)."""
     with pytest.raises(ProgramConfigurationError) as err:
         run(program, project="team", stack="dev")
-    return str(err.value).splitlines()
+    *problems, where = str(err.value).splitlines()
+    match = re.fullmatch(r"  at (.+):(\d+)", where)
+    assert match, where
+    assert Path(match[1]).resolve() == Path(__file__).resolve()
+    assert "(" in Path(__file__).read_text().splitlines()[int(match[2]) - 1]
+    return problems
 
 
 def test_component_args_name_their_own_fields() -> None:
@@ -407,8 +415,9 @@ def test_the_preflight_reports_a_settings_error_as_configuration_without_a_trace
     with pytest.raises(ProgramError) as err:
         run(program, project="team", stack="dev")
     assert isinstance(err.value, ProgramConfigurationError) and isinstance(err.value, ConfigurationError)
-    assert str(err.value) == (
-        "firewall_sku: 'Premium' is not supported; allowed: Standard, Basic\n"
+    assert "Traceback" not in str(err.value) and 'File "' not in str(err.value)
+    assert refused(program) == [
+        "firewall_sku: 'Premium' is not supported; allowed: Standard, Basic",
         "storage_sku: 'Standard_LRSS' is not supported; allowed: Standard_LRS, Standard_ZRS, Standard_GRS, "
-        "Standard_GZRS, Standard_RAGRS, Standard_RAGZRS"
-    )
+        "Standard_GZRS, Standard_RAGRS, Standard_RAGZRS",
+    ]
