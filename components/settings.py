@@ -383,8 +383,11 @@ def _cidr(errors: _Errors, key: str, value: Any) -> ipaddress.IPv4Network | None
 def _int(
     errors: _Errors, key: str, value: Any, low: int, high: int, unit: str = "", strict: bool = False
 ) -> int:
-    """An integer in range. `strict` (values inside objects and Args fields): a string such as "4" is refused,
-    as Azure gets it verbatim; top-level config values may arrive as strings and are parsed."""
+    """An integer in range (a whole float such as 4.0 counts). `strict` (values inside objects and Args
+    fields): a string such as "4" is refused, as Azure would get it verbatim; top-level config values may
+    arrive as strings and are parsed."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a whole number that arrived as a float (JSON over gRPC: the component package)
     if isinstance(value, bool) or not isinstance(value, int):
         try:
             if strict or isinstance(value, bool | float):

@@ -421,3 +421,37 @@ def test_the_preflight_reports_a_settings_error_as_configuration_without_a_trace
         "storage_sku: 'Standard_LRSS' is not supported; allowed: Standard_LRS, Standard_ZRS, Standard_GRS, "
         "Standard_GZRS, Standard_RAGRS, Standard_RAGZRS",
     ]
+
+
+def test_ai_services_args_report_every_problem_at_once() -> None:
+    """The AI Services component's own Args: all problems together, keys in Python terms."""
+    from components.ai_services import ContentFilterSpec, validate_ai_services_args
+    from tests.components.test_ai_services import GPT
+    from tests.components.test_ai_services import args as ai_args
+
+    with pytest.raises(SettingsError) as err:
+        validate_ai_services_args(
+            ai_args(
+                sku="F0",
+                content_filters={"default": ContentFilterSpec(severity_threshold="Off")},
+                deployments={"chat": replace(GPT, capacity=0)},
+            )
+        )
+    assert err.value.errors == [
+        "sku: 'F0' is not supported; allowed: S0",
+        "content_filters['default'].severity_threshold: 'Off' is not supported; allowed: Low, Medium, High",
+        "deployments['chat'].capacity: 0 is invalid; allowed: a positive integer (explicit capacity)",
+    ]
+
+
+def test_whole_numbers_arriving_as_floats_pass() -> None:
+    """The component package hands numbers over gRPC as floats (4.0): a whole number is an integer."""
+    validate_workspace_args(
+        workspace_args(
+            compute_clusters={"cpu": ComputeClusterSpec(max_nodes=4.0)},  # type: ignore[arg-type]
+            log_retention_days=90.0,
+        )
+    )
+    assert python_errors(compute_clusters={"cpu": ComputeClusterSpec(max_nodes=4.5)}) == [  # type: ignore[arg-type]
+        "compute_clusters['cpu'].max_nodes: 4.5 is not an integer; allowed: an integer from 1 to 100"
+    ]
