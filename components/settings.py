@@ -258,7 +258,12 @@ CONFIG_SCHEMA: dict[str, tuple[str, Any, str]] = {
     "locks": ("boolean", False, "CanNotDelete locks on the key vault and the storage account (data only)."),
     "protect": ("boolean", False, "Pulumi protect on key vault, key, storage and workspace."),
     "tenantId": ("string", "", "Entra tenant ID; empty uses the deploying identity's tenant."),
-    "computeInstances": ("object", {}, "Personal compute instances keyed by name."),
+    "computeInstances": (
+        "object",
+        {},
+        "Personal compute instances keyed by name: userObjectId, vmSize, idleShutdownMinutes (15-240, the "
+        "security pack's maximum), schedule.",
+    ),
     "computeClusters": ("object", {}, "Compute clusters keyed by name."),
     "imageBuildCompute": ("string", "", "Cluster (a computeClusters key) that builds images; empty: none."),
     "personas": (
