@@ -42,6 +42,7 @@ from components.interfaces import (
 from components.monitoring import add_diagnostics
 from components.naming import AI_PRIVATE_DNS_ZONES
 from components.private_link import PrivateLink, PrivateLinkArgs
+from components.settings import arg_errors
 
 HARM_CATEGORIES = ("Hate", "Sexual", "Violence", "Selfharm")
 PROMPT_SHIELDS = ("Jailbreak", "Indirect Attack")
@@ -125,61 +126,65 @@ def subdomain_problem(name: str) -> str:
 
 
 def validate_ai_services_args(args: AiServicesArgs) -> None:
-    """Option rules; raises ValueError naming the argument and what is allowed."""
+    """Option rules; raises SettingsError (a ValueError) listing every problem, each naming the argument
+    (`deployments['chat'].capacity`) and what is allowed."""
+    errors = arg_errors()
     if args.sku not in ACCOUNT_SKUS:
-        raise ValueError(f"sku: {args.sku!r} is not supported; allowed: {', '.join(ACCOUNT_SKUS)}")
+        errors.add("sku", f"{args.sku!r} is not supported", ", ".join(ACCOUNT_SKUS))
     missing = [z for z in AI_PRIVATE_DNS_ZONES if z not in args.private_endpoint.dns_zone_ids]
     if missing:
-        raise ValueError(f"private_endpoint.dns_zone_ids: missing {missing}; allowed: the three AI zones")
+        errors.add("private_endpoint.dns_zone_ids", f"missing {missing}", "the three AI zones")
     for i, fqdn in enumerate(args.allowed_fqdns):
         if not isinstance(fqdn, str) or not fqdn.strip() or _WILDCARD.fullmatch(fqdn.strip()):
-            raise ValueError(
-                f"allowed_fqdns[{i}]: {fqdn!r} opens the internet; allowed: host names such as "
-                "kv.vault.azure.net or *.blob.core.windows.net (no '*' or bare wildcard top-level domain)"
+            errors.add(
+                f"allowed_fqdns[{i}]",
+                f"{fqdn!r} opens the internet",
+                "host names such as kv.vault.azure.net or *.blob.core.windows.net (no '*' or bare wildcard "
+                "top-level domain)",
             )
     if not args.content_filters and args.deployments:
-        raise ValueError(
-            "content_filters: empty while deployments exist; allowed: at least one content filter"
-        )
+        errors.add("content_filters", "empty while deployments exist", "at least one content filter")
     for key, cf in args.content_filters.items():
+        where = errors.item("content_filters", key)
         if not _NAME.match(key) or key.casefold().startswith("microsoft."):
-            raise ValueError(
-                f"content_filters.{key}: invalid name; allowed: 1-64 letters, digits, '_', '.', '-'"
-            )
+            errors.add(where, "invalid name", "1-64 letters, digits, '_', '.', '-' (not starting Microsoft.)")
         if cf.severity_threshold not in SEVERITY_THRESHOLDS:
-            raise ValueError(
-                f"content_filters.{key}.severity_threshold: {cf.severity_threshold!r}; "
-                f"allowed: {', '.join(SEVERITY_THRESHOLDS)}"
+            errors.add(
+                f"{where}.severity_threshold",
+                f"{cf.severity_threshold!r} is not supported",
+                ", ".join(SEVERITY_THRESHOLDS),
             )
     for key, d in args.deployments.items():
-        where = f"deployments.{key}"
+        where = errors.item("deployments", key)
         if not _NAME.match(key):
-            raise ValueError(f"{where}: invalid name; allowed: 1-64 letters, digits, '_', '.', '-'")
+            errors.add(where, "invalid name", "1-64 letters, digits, '_', '.', '-'")
         if d.content_filter not in args.content_filters:
-            raise ValueError(
-                f"{where}.content_filter: {d.content_filter!r} is not a content filter; "
-                f"allowed: {', '.join(args.content_filters)}"
+            errors.add(
+                f"{where}.content_filter",
+                f"{d.content_filter!r} is not a content filter",
+                ", ".join(args.content_filters) or "(none configured)",
             )
         if not d.model_name or not d.model_format:
-            raise ValueError(
-                f"{where}: model_name and model_format are required; allowed: e.g. OpenAI/gpt-4o"
-            )
+            errors.add(where, "model_name and model_format are required", "e.g. OpenAI/gpt-4o")
         if not d.model_version:
-            raise ValueError(
-                f"{where}.model_version: required (pinned); allowed: a version such as 2024-11-20"
-            )
+            errors.add(f"{where}.model_version", "required (pinned)", "a version such as 2024-11-20")
         if isinstance(d.capacity, bool) or not isinstance(d.capacity, int) or d.capacity < 1:
-            raise ValueError(
-                f"{where}.capacity: {d.capacity!r}; allowed: a positive integer (explicit capacity)"
+            errors.add(
+                f"{where}.capacity", f"{d.capacity!r} is invalid", "a positive integer (explicit capacity)"
             )
         if d.sku_name not in DEPLOYMENT_SKUS:
-            raise ValueError(f"{where}.sku_name: {d.sku_name!r}; allowed: {', '.join(DEPLOYMENT_SKUS)}")
+            errors.add(f"{where}.sku_name", f"{d.sku_name!r} is not supported", ", ".join(DEPLOYMENT_SKUS))
     for key in args.projects:
         if not _NAME.match(key):
-            raise ValueError(f"projects.{key}: invalid name; allowed: 1-64 letters, digits, '_', '.', '-'")
+            errors.add(errors.item("projects", key), "invalid name", "1-64 letters, digits, '_', '.', '-'")
     for key, ra in args.role_assignments.items():
         if ra.role not in AI_ROLES:
-            raise ValueError(f"role_assignments.{key}.role: {ra.role!r}; allowed: {', '.join(AI_ROLES)}")
+            errors.add(
+                f"{errors.item('role_assignments', key)}.role",
+                f"{ra.role!r} is not an AI data-plane role",
+                ", ".join(AI_ROLES),
+            )
+    errors.raise_if_any()
 
 
 def content_filter_entries(spec: ContentFilterSpec) -> list[cognitiveservices.RaiPolicyContentFilterArgs]:

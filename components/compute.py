@@ -13,7 +13,7 @@ import pulumi_azure_native.machinelearningservices as ml
 
 from components import naming
 from components.interfaces import IdentityArgs, Placement
-from components.settings import ComputeClusterSpec, ComputeInstanceSpec
+from components.settings import ComputeClusterSpec, ComputeInstanceSpec, arg_errors, validate_compute
 
 
 def _schedules(spec: ComputeInstanceSpec) -> ml.ComputeSchedulesArgs | None:
@@ -72,6 +72,9 @@ class MlCompute(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: MlComputeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("aml-baseline:compute:MlCompute", name, None, opts)
+        errors = arg_errors(computeInstances="instances", computeClusters="clusters")
+        validate_compute(errors, args.instances, args.clusters, "")
+        errors.raise_if_any()
         p = args.placement
         child = pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on))
         subnet = ml.ResourceIdArgs(id=args.subnet_id) if args.subnet_id is not None else None

@@ -40,6 +40,7 @@ from components.interfaces import (
 from components.monitoring import add_diagnostics
 from components.private_link import PrivateLink, PrivateLinkArgs
 from components.propagation import ROLE_PROPAGATION_WAIT, propagation_wait
+from components.settings import TENANT_ALLOWED, arg_errors, validate_choice, validate_guid, validate_key_days
 
 CMK_ROLE = "Key Vault Crypto Service Encryption User"
 """Read key metadata, wrap and unwrap: what a service that encrypts with the key needs ("Azure built-in roles")."""
@@ -97,15 +98,15 @@ class KeyVault(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: KeyVaultArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("aml-baseline:keyvault:KeyVault", name, None, opts)
-        if args.key_size < 3072:
-            raise ValueError(f"key_size: {args.key_size} is too small; allowed: 3072 or 4096")
-        if not 7 <= args.key_rotation_days <= args.key_expiry_days - 7:
-            raise ValueError("key_rotation_days: allowed from 7 to key_expiry_days - 7")
-        if args.deployer_principal_type not in DEPLOYER_PRINCIPAL_TYPES:
-            raise ValueError(
-                f"deployer_principal_type: {args.deployer_principal_type!r} is not supported; "
-                f"allowed: {', '.join(DEPLOYER_PRINCIPAL_TYPES)}"
-            )
+        errors = arg_errors()
+        if isinstance(args.key_size, bool) or not isinstance(args.key_size, int) or args.key_size < 3072:
+            errors.add("key_size", f"{args.key_size!r} is too small", "3072 or 4096")
+        validate_key_days(errors, args.key_rotation_days, args.key_expiry_days, strict=True)
+        validate_guid(errors, "tenant_id", args.tenant_id, TENANT_ALLOWED)
+        validate_choice(
+            errors, "deployer_principal_type", args.deployer_principal_type, DEPLOYER_PRINCIPAL_TYPES
+        )
+        errors.raise_if_any()
         p = args.placement
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
         self.vault = keyvault.Vault(

@@ -55,7 +55,28 @@ from components.network import Network, NetworkArgs
 from components.policy_parity import ParityContext
 from components.propagation import propagation_wait
 from components.registry import Registry, RegistryArgs
-from components.settings import ComputeClusterSpec, ComputeInstanceSpec, OutboundRule, Settings
+from components.settings import (
+    FIREWALL_SKUS,
+    ISOLATION_MODES,
+    STORAGE_SKUS,
+    TENANT_ALLOWED,
+    ComputeClusterSpec,
+    ComputeInstanceSpec,
+    OutboundRule,
+    Settings,
+    arg_errors,
+    validate_choice,
+    validate_compute,
+    validate_guid,
+    validate_int,
+    validate_key_days,
+    validate_mapping,
+    validate_name_input,
+    validate_outbound_rules,
+    validate_personas,
+    validate_prefix_environment,
+    validate_tags,
+)
 from components.storage import Storage, StorageArgs
 from components.workspace import MlWorkspace, MlWorkspaceArgs
 
@@ -111,49 +132,75 @@ class SecureMlWorkspaceArgs:
 
 
 def validate_workspace_args(args: SecureMlWorkspaceArgs) -> None:
-    """Option rules that cannot work together; raises ValueError naming the argument."""
-    if problems := naming.name_problems(args.prefix, args.environment):
-        raise ValueError(f"prefix/environment: derived names break Azure rules: {problems}")
-    if args.existing_log_analytics_workspace_id is not None and args.log_retention_days is not None:
-        raise ValueError("existing_log_analytics_workspace_id and log_retention_days: give one, not both")
-    if args.isolation_mode == "Disabled" and args.compute_subnet_id is None:
-        raise ValueError("compute_subnet_id: required when isolation_mode is Disabled")
-    if args.isolation_mode != "Disabled" and args.compute_subnet_id is not None:
-        raise ValueError(
-            "compute_subnet_id: only with isolation_mode Disabled (managed network compute has none)"
+    """The stack-config checks (components.settings, the same functions load_settings runs) on a team's
+    Args, plus the option rules of the library. Raises `SettingsError` (a ValueError) listing every problem,
+    each named as the argument (`compute_instances['ci_alice']: ...`) with what is allowed."""
+    errors = arg_errors()
+    p = args.placement
+    if not isinstance(p, Placement):
+        errors.add("placement", f"{type(p).__name__} given", "a Placement")
+    else:
+        validate_name_input(errors, "placement.resource_group_name", p.resource_group_name)
+        validate_name_input(errors, "placement.location", p.location)
+        validate_tags(errors, p.tags)
+    validate_prefix_environment(errors, args.prefix, args.environment)
+    pe = args.private_endpoint
+    if not isinstance(pe, PrivateEndpointArgs):
+        errors.add("private_endpoint", f"{type(pe).__name__} given", "a PrivateEndpointArgs")
+    else:
+        zones = validate_mapping(errors, "private_endpoint.dns_zone_ids", pe.dns_zone_ids)
+        missing = [z for z in naming.PRIVATE_DNS_ZONES if z not in zones]
+        if isinstance(pe.dns_zone_ids, Mapping) and missing:
+            errors.add(
+                "private_endpoint.dns_zone_ids",
+                f"missing {missing}",
+                "the IDs of the zones " + ", ".join(naming.PRIVATE_DNS_ZONES) + ", keyed by zone name",
+            )
+    if args.tenant_id is not None:
+        validate_guid(errors, "tenant_id", args.tenant_id, TENANT_ALLOWED)
+    if args.log_retention_days is not None:
+        if args.existing_log_analytics_workspace_id is not None:
+            errors.add(
+                "log_retention_days",
+                "given with existing_log_analytics_workspace_id",
+                "one of them, not both (retention is the existing workspace's own)",
+            )
+        validate_int(errors, "log_retention_days", args.log_retention_days, 30, 730, strict=True)
+    isolation = validate_choice(errors, "isolation_mode", args.isolation_mode, ISOLATION_MODES)
+    validate_choice(errors, "firewall_sku", args.firewall_sku, FIREWALL_SKUS)
+    validate_outbound_rules(errors, args.outbound_rules, isolation)
+    validate_choice(errors, "storage_sku", args.storage_sku, STORAGE_SKUS)
+    validate_key_days(errors, args.key_rotation_days, args.key_expiry_days, strict=True)
+    validate_compute(errors, args.compute_instances, args.compute_clusters, args.image_build_compute)
+    validate_personas(errors, args.personas, PersonaGroup)
+    if isolation == "Disabled" and args.compute_subnet_id is None:
+        errors.add(
+            "compute_subnet_id",
+            "missing while isolation_mode is Disabled",
+            "a subnet ID (compute needs a subnet without a managed network)",
         )
-    for key in args.compute_instances:
-        if problem := naming.compute_instance_name_problem(key):
-            raise ValueError(
-                f"compute_instances[{key!r}]: {problem}; allowed: {naming.COMPUTE_INSTANCE_RULE}"
-            )
-    for key in args.compute_clusters:
-        if problem := naming.compute_cluster_name_problem(key):
-            raise ValueError(
-                f"compute_clusters[{key!r}]: name {problem}; allowed: {naming.COMPUTE_CLUSTER_RULE}"
-            )
-    if args.image_build_compute and args.image_build_compute not in args.compute_clusters:
-        raise ValueError(f"image_build_compute: {args.image_build_compute!r} is not in compute_clusters")
-    missing = [z for z in naming.PRIVATE_DNS_ZONES if z not in args.private_endpoint.dns_zone_ids]
-    if missing:
-        raise ValueError(f"private_endpoint.dns_zone_ids: missing {missing}")
+    if isolation in ISOLATION_MODES and isolation != "Disabled" and args.compute_subnet_id is not None:
+        errors.add(
+            "compute_subnet_id",
+            f"given while isolation_mode is {isolation}",
+            "None (managed network compute runs in the managed VNet)",
+        )
     if args.service_side_cmk:
-        raise ValueError(
-            "service_side_cmk: the service-side encryption preview supports neither a key vault with public "
-            "network access disabled (the created vault always disables it) nor key rotation "
-            "(key_rotation_days); allowed: False (classic CMK)"
+        errors.add(
+            "service_side_cmk",
+            "the service-side encryption preview supports neither a key vault with public network access "
+            "disabled (the created vault always disables it) nor key rotation (key_rotation_days)",
+            "False (classic CMK)",
         )
     if args.registry_cmk:
-        raise ValueError(
-            "registry_cmk: a container registry reaches a customer-managed key only through a user-assigned "
-            "identity, which cannot pass the created vault's firewall; allowed: False (Microsoft-managed "
-            "registry encryption)"
+        errors.add(
+            "registry_cmk",
+            "a container registry reaches a customer-managed key only through a user-assigned identity, which "
+            "cannot pass the created vault's firewall",
+            "False (Microsoft-managed registry encryption)",
         )
-    if args.deployer_principal_type not in DEPLOYER_PRINCIPAL_TYPES:
-        raise ValueError(
-            f"deployer_principal_type: {args.deployer_principal_type!r} is not supported; "
-            f"allowed: {', '.join(DEPLOYER_PRINCIPAL_TYPES)}"
-        )
+    validate_choice(errors, "deployer_principal_type", args.deployer_principal_type, DEPLOYER_PRINCIPAL_TYPES)
+    errors.raise_if_any()
 
 
 class SecureMlWorkspace(pulumi.ComponentResource):

@@ -44,11 +44,30 @@ def role_definition_id(subscription_id: str, role: str) -> str:
     )
 
 
+def _refusal(role: str, principal_type: str) -> str | None:
+    """Why the baseline refuses this grant, or None."""
+    if role not in ROLE_IDS:
+        return f"unknown role {role!r}"
+    if role in NEVER_GRANTED:
+        return f"role {role!r} is never granted"
+    if role in FORBIDDEN_FOR_PRINCIPALS and principal_type != "ServicePrincipal":
+        return f"role {role!r} may not be granted to a {principal_type}"
+    return None
+
+
+def grantable(principal_type: str) -> list[str]:
+    """The roles these components may grant to a principal of this type, sorted."""
+    return sorted(r for r in ROLE_IDS if _refusal(r, principal_type) is None)
+
+
+def grant_problem(role: str, principal_type: str) -> tuple[str, str] | None:
+    """(problem, allowed) when the baseline refuses this grant, else None; `allowed` lists only the roles
+    this principal type may get (never one it would then refuse)."""
+    problem = _refusal(role, principal_type)
+    return None if problem is None else (problem, ", ".join(grantable(principal_type)))
+
+
 def check_grant(role: str, principal_type: str) -> None:
     """Refuse grants the baseline forbids: Owner/UAA to anyone, Contributor to users or groups."""
-    if role not in ROLE_IDS:
-        raise ValueError(f"unknown role {role!r}; allowed: {', '.join(sorted(ROLE_IDS))}")
-    if role in NEVER_GRANTED or (role in FORBIDDEN_FOR_PRINCIPALS and principal_type != "ServicePrincipal"):
-        raise ValueError(
-            f"role {role!r} may not be granted to a {principal_type}; allowed: a least-privilege role"
-        )
+    if found := grant_problem(role, principal_type):
+        raise ValueError(f"{found[0]}; allowed: {found[1]}")

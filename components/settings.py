@@ -13,10 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pulumi
+
 from components import naming
 from components.ai_settings import AI_SERVICES_KEY, AiServicesSettings, validate_ai_services
 from components.naming import AI_PRIVATE_DNS_ZONES, PRIVATE_DNS_ZONES
-from components.roles import FORBIDDEN_FOR_PRINCIPALS, ROLE_IDS
+from components.roles import grant_problem
 
 PROJECT = "aml-secure-baseline"
 LOCATION_KEY = "azure-native:location"
@@ -60,7 +62,10 @@ OUTBOUND_RULE_TYPES = ("FQDN", "PrivateEndpoint", "ServiceTag")
 FORBIDDEN_SERVICE_TAGS = frozenset({"internet", "*"})
 VM_PRIORITIES = ("Dedicated", "LowPriority")
 IDLE_MIN_MINUTES = 15
-IDLE_MAX_MINUTES = 3 * 24 * 60
+IDLE_MAX_MINUTES = 240
+"""The security pack's compute-idle-shutdown default maximumIdleMinutes (Azure itself accepts up to 4320): a
+longer idle time would pass settings and then fail the mandatory rule."""
+IDLE_UNIT = " minutes (the security pack's compute-idle-shutdown maximum)"
 DEFENDER_PLANS = ("AI", "StorageAccounts", "KeyVaults", "Containers", "CloudPosture")
 GITHUB_OIDC_ISSUER = "https://token.actions.githubusercontent.com"
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
@@ -253,7 +258,12 @@ CONFIG_SCHEMA: dict[str, tuple[str, Any, str]] = {
     "locks": ("boolean", False, "CanNotDelete locks on the key vault and the storage account (data only)."),
     "protect": ("boolean", False, "Pulumi protect on key vault, key, storage and workspace."),
     "tenantId": ("string", "", "Entra tenant ID; empty uses the deploying identity's tenant."),
-    "computeInstances": ("object", {}, "Personal compute instances keyed by name."),
+    "computeInstances": (
+        "object",
+        {},
+        "Personal compute instances keyed by name: userObjectId, vmSize, idleShutdownMinutes (15-240, the "
+        "security pack's maximum), schedule.",
+    ),
     "computeClusters": ("object", {}, "Compute clusters keyed by name."),
     "imageBuildCompute": ("string", "", "Cluster (a computeClusters key) that builds images; empty: none."),
     "personas": (
@@ -304,15 +314,62 @@ CONFIG_SCHEMA: dict[str, tuple[str, Any, str]] = {
 }
 
 
-class _Errors:
-    """Collects problems as `<namespaced key>: <problem>; allowed: <what>`."""
+_PY_NAMES: dict[str, str] = {
+    "tags": "placement.tags",
+    "resourceGroupName": "placement.resource_group_name",
+    "createGroup": "create_group_name",
+    "existingPrivateDnsZoneIds": "private_endpoint.dns_zone_ids",
+}
+"""Config keys whose Python argument is not the snake_case spelling of the key (SecureMlWorkspaceArgs)."""
 
-    def __init__(self) -> None:
+
+def _snake(key: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+
+
+class _Errors:
+    """Collects problems as `<key>: <problem>; allowed: <what>`, the key in the caller's terms.
+
+    Style "yaml" (config loader): `aml-secure-baseline:computeInstances.ci_alice.vmSize`. Style "python"
+    (component Args): `compute_instances['ci_alice'].vm_size`, with `names` renaming top-level keys for Args
+    whose fields are spelled differently (MlComputeArgs calls computeInstances `instances`).
+    """
+
+    def __init__(self, style: str = "yaml", names: Mapping[str, str] | None = None) -> None:
         self.items: list[str] = []
+        self.python = style == "python"
+        self.names = {**_PY_NAMES, **(names or {})}
+
+    def name(self, key: str) -> str:
+        """A top-level key (camelCase config spelling) in the caller's terms."""
+        return (self.names.get(key) or _snake(key)) if self.python else key
+
+    def item(self, base: str, key: str) -> str:
+        """An entry of a keyed collection."""
+        return f"{base}[{key!r}]" if self.python else f"{base}.{key}"
+
+    def field(self, base: str, key: str) -> str:
+        """A field of an object (camelCase config spelling)."""
+        return f"{base}.{self.names.get(key) or _snake(key)}" if self.python else f"{base}.{key}"
 
     def add(self, key: str, problem: str, allowed: str) -> None:
-        full = key if ":" in key.split(".")[0] else f"{PROJECT}:{key}"
+        full = key if self.python or ":" in key.split(".")[0] else f"{PROJECT}:{key}"
         self.items.append(f"{full}: {problem}; allowed: {allowed}")
+
+    def raise_if_any(self) -> None:
+        """Raise `SettingsError` listing every problem collected."""
+        if self.items:
+            raise SettingsError(self.items)
+
+
+def arg_errors(**names: str) -> _Errors:
+    """An error collector for component Args: keys in Python terms (`compute_instances['ci_alice']`);
+    `names` maps config keys to the Args' field names where they differ (computeInstances="instances")."""
+    return _Errors("python", names)
+
+
+def _is_output(value: Any) -> bool:
+    return isinstance(value, pulumi.Output)
 
 
 def _cidr(errors: _Errors, key: str, value: Any) -> ipaddress.IPv4Network | None:
@@ -328,9 +385,18 @@ def _cidr(errors: _Errors, key: str, value: Any) -> ipaddress.IPv4Network | None
         return None
 
 
-def _int(errors: _Errors, key: str, value: Any, low: int, high: int, unit: str = "") -> int:
+def _int(
+    errors: _Errors, key: str, value: Any, low: int, high: int, unit: str = "", strict: bool = False
+) -> int:
+    """An integer in range (a whole float such as 4.0 counts). `strict` (values inside objects and Args
+    fields): a string such as "4" is refused, as Azure would get it verbatim; top-level config values may
+    arrive as strings and are parsed."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a whole number that arrived as a float (JSON over gRPC: the component package)
     if isinstance(value, bool) or not isinstance(value, int):
         try:
+            if strict or isinstance(value, bool | float):
+                raise ValueError(value)
             value = int(str(value))
         except ValueError:
             errors.add(key, f"{value!r} is not an integer", f"an integer from {low} to {high}{unit}")
@@ -357,7 +423,7 @@ def _choice(errors: _Errors, key: str, value: Any, allowed: tuple[str, ...]) -> 
 
 def _mapping(errors: _Errors, key: str, value: Any) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        errors.add(key, f"{type(value).__name__} given", "an object keyed by name")
+        errors.add(key, f"{type(value).__name__} given", "a mapping keyed by name")
         return {}
     return value
 
@@ -366,6 +432,94 @@ def _unknown_keys(errors: _Errors, key: str, value: Mapping[str, Any], known: se
     for k in value:
         if k not in known:
             errors.add(f"{key}.{k}", "unknown setting", ", ".join(sorted(known)))
+
+
+def _spec(
+    errors: _Errors, key: str, value: Any, cls: type, fields: Mapping[str, str]
+) -> dict[str, Any] | None:
+    """One entry of a keyed collection as a camelCase mapping: from YAML an object with only `fields` keys,
+    from Python an instance of `cls` (its attributes, `fields` mapping config key -> attribute). None when
+    the value has the wrong shape (reported)."""
+    if errors.python:
+        if not isinstance(value, cls):
+            errors.add(key, f"{type(value).__name__} given", f"a {cls.__name__}")
+            return None
+        return {k: getattr(value, attr) for k, attr in fields.items() if getattr(value, attr) is not None}
+    if not isinstance(value, Mapping):
+        errors.add(key, f"{type(value).__name__} given", "an object")
+        return None
+    _unknown_keys(errors, key, value, set(fields))
+    return dict(value)
+
+
+def validate_name_input(errors: _Errors, key: str, value: Any) -> None:
+    """A name (resource group, location): a string, or in Python an Output of one, never a resource."""
+    if isinstance(value, str) or _is_output(value):
+        return
+    given = (
+        f"a {type(value).__name__} resource" if isinstance(value, pulumi.Resource) else type(value).__name__
+    )
+    errors.add(key, f"{given} given", "a name (a string; in Python also an Output[str], such as rg.name)")
+
+
+def validate_guid(errors: _Errors, key: str, value: Any, what: str) -> None:
+    """An Entra object or tenant ID; Outputs (known only at deploy time) pass."""
+    if _is_output(value):
+        return
+    if not isinstance(value, str) or not _GUID.match(value):
+        errors.add(key, f"{value!r} is not a GUID", what)
+
+
+def validate_prefix_environment(errors: _Errors, prefix: Any, env: Any) -> None:
+    """Prefix and environment spelling, and the Azure names derived from them."""
+    env_ok = isinstance(env, str) and bool(_ENV.match(env))
+    if not env_ok:
+        errors.add(
+            errors.name("environment"),
+            f"{env!r} is invalid",
+            "2-8 lower-case letters or digits, starting with a letter",
+        )
+    if not (isinstance(prefix, str) and _PREFIX.match(prefix)):
+        errors.add(
+            errors.name("prefix"),
+            f"{prefix!r} is invalid",
+            "2-10 lower-case letters or digits, starting with a letter",
+        )
+    elif env_ok:
+        for resource, problem in naming.name_problems(prefix, env).items():
+            errors.add(
+                errors.name("prefix"),
+                f"{prefix!r} with environment {env!r} makes the {resource} name {problem}",
+                "a shorter prefix",
+            )
+
+
+def validate_tags(errors: _Errors, raw: Any) -> dict[str, str]:
+    """Tag names and string values within Azure's limits."""
+    tags = _mapping(errors, errors.name("tags"), raw)
+    for k, v in tags.items():
+        if len(k) > 512 or any(c in k for c in "<>%&\\?/") or not isinstance(v, str) or len(v) > 256:
+            errors.add(
+                errors.item(errors.name("tags"), k),
+                "invalid tag",
+                "names up to 512 characters without <>%&\\?/ and string values up to 256",
+            )
+    return {str(k): str(v) for k, v in tags.items()}
+
+
+def validate_key_days(errors: _Errors, rotation: Any, expiry: Any, strict: bool = False) -> tuple[int, int]:
+    """Key expiry 28-3650 days; rotation from 7 days to 7 days before expiry."""
+    expiry_days = _int(errors, errors.name("keyExpiryDays"), expiry, 28, 3650, strict=strict)
+    rotation_days = _int(
+        errors,
+        errors.name("keyRotationDays"),
+        rotation,
+        7,
+        max(7, expiry_days - 7),
+        f" ({errors.name('keyExpiryDays')} - 7)",
+        strict=strict,
+    )
+    return rotation_days, expiry_days
 
 
 def validate_network(
@@ -412,62 +566,115 @@ def validate_network(
     return tuple(str(s) for s in raw_space), str(cfg["privateEndpointSubnetPrefix"]), str(compute_raw or "")
 
 
+# The generic categories of RFC 1591 (com, edu, gov, int, mil, net, org) and the two spellings registries
+# use for them under country codes (co, ac): `*.co.uk` or `*.com.au` reach every owner in that country.
+# Copied from the security pack's ws-outbound-rules (aml_security/workspace.py, wildcard_reach): components
+# do not import the pack; tests/components/test_one_validation.py proves both judge patterns alike.
+_GENERIC_SECOND_LEVEL = frozenset({"com", "edu", "gov", "int", "mil", "net", "org", "co", "ac"})
+
+
+def wildcard_reach(pattern: str) -> str | None:
+    """What a wildcard FQDN pattern opens when it reaches hosts of every owner, else None.
+
+    Judged by what it matches, not by its spelling: `*` may stand for any characters (dots included), so
+    only whole labels of the literal text after the last `*` bind. Open when they name no registrable
+    domain: none (`*`, `*.*`), one label (a top-level domain), or a generic category under a country code.
+    """
+    text = pattern.strip().casefold().rstrip(".")
+    if "*" not in text:
+        return None
+    fixed = text.rsplit("*", 1)[1]
+    labels = fixed.split(".")
+    if not fixed.startswith("."):
+        labels = labels[1:]  # the wildcard extends the first label
+    labels = [label for label in labels if label]
+    if not labels:
+        return "every host name"
+    if len(labels) == 1:
+        return f"every host under the top-level domain {labels[0]!r}"
+    if len(labels) == 2 and labels[0] in _GENERIC_SECOND_LEVEL and len(labels[1]) == 2:
+        return f"every host under the public suffix {'.'.join(labels)!r}"
+    return None
+
+
+_RULE_FIELDS = {
+    "type": "type",
+    "destination": "destination",
+    "subresourceTarget": "subresource_target",
+    "protocol": "protocol",
+    "portRanges": "port_ranges",
+    "sparkEnabled": "spark_enabled",
+}
+
+
 def validate_outbound_rules(errors: _Errors, raw: Any, isolation_mode: str) -> dict[str, OutboundRule]:
     """FQDN, PrivateEndpoint and ServiceTag rules; none may open the internet."""
     rules: dict[str, OutboundRule] = {}
-    raw_map = _mapping(errors, "outboundRules", raw)
-    if raw_map and isolation_mode != "AllowOnlyApprovedOutbound":
+    top = errors.name("outboundRules")
+    raw_map = _mapping(errors, top, raw)
+    # An unknown isolation mode is reported by its own check; rules are judged against a valid one only.
+    if raw_map and isolation_mode in ISOLATION_MODES and isolation_mode != "AllowOnlyApprovedOutbound":
         errors.add(
-            "outboundRules",
-            f"rules given while isolationMode is {isolation_mode}",
+            top,
+            f"rules given while {errors.name('isolationMode')} is {isolation_mode}",
             "rules only with AllowOnlyApprovedOutbound",
         )
-    for name, spec in raw_map.items():
-        key = f"outboundRules.{name}"
-        if not _RULE_NAME.match(name):
+    for name, raw_spec in raw_map.items():
+        key = errors.item(top, name)
+        if not isinstance(name, str) or not _RULE_NAME.match(name):
             errors.add(
                 key, "invalid rule name", "1-63 letters, digits, '-' or '_', starting with a letter or digit"
             )
-        spec = _mapping(errors, key, spec)
+        spec = _spec(errors, key, raw_spec, OutboundRule, _RULE_FIELDS)
         if not spec:
             continue
-        _unknown_keys(
-            errors,
-            key,
-            spec,
-            {"type", "destination", "subresourceTarget", "protocol", "portRanges", "sparkEnabled"},
-        )
-        rtype = _choice(errors, f"{key}.type", spec.get("type"), OUTBOUND_RULE_TYPES)
-        dest = str(spec.get("destination", ""))
-        if rtype == "FQDN":
-            labels = dest.lstrip("*.").split(".")
-            if not _FQDN.match(dest.lower()) or (dest.startswith("*.") and len(labels) < 2):
+        rtype = _choice(errors, errors.field(key, "type"), spec.get("type"), OUTBOUND_RULE_TYPES)
+        raw_dest = spec.get("destination", "")
+        dest = "" if _is_output(raw_dest) else str(raw_dest)
+        where = errors.field(key, "destination")
+        if _is_output(raw_dest):
+            pass  # known at deploy time only (a resource ID from another resource)
+        elif rtype == "FQDN":
+            if (reach := wildcard_reach(dest)) is not None:
                 errors.add(
-                    f"{key}.destination",
+                    where,
+                    f"{dest!r} opens the internet (it matches {reach})",
+                    "a host name such as pypi.org, or a wildcard under a registrable domain such as "
+                    "*.pythonhosted.org",
+                )
+            elif not _FQDN.match(dest.lower()):
+                errors.add(
+                    where,
                     f"{dest!r} is not an approved FQDN",
-                    "a host name such as pypi.org or *.pythonhosted.org (no '*' or bare wildcard TLD)",
+                    "a host name such as pypi.org, or a wildcard under a registrable domain such as "
+                    "*.pythonhosted.org",
                 )
         elif rtype == "ServiceTag":
             if not dest or dest.lower() in FORBIDDEN_SERVICE_TAGS:
                 errors.add(
-                    f"{key}.destination",
-                    f"{dest!r} opens the internet",
-                    "an Azure service tag other than Internet or *",
+                    where, f"{dest!r} opens the internet", "an Azure service tag other than Internet or *"
                 )
             ports = str(spec.get("portRanges", "443"))
             if not _PORTS.match(ports):
                 errors.add(
-                    f"{key}.portRanges",
+                    errors.field(key, "portRanges"),
                     f"{ports!r} is not a port list",
                     "ports or ranges such as 443 or 80,8000-8080",
                 )
-            _choice(errors, f"{key}.protocol", spec.get("protocol", "TCP"), ("TCP", "UDP", "ICMP", "*"))
+            _choice(
+                errors,
+                errors.field(key, "protocol"),
+                spec.get("protocol", "TCP"),
+                ("TCP", "UDP", "ICMP", "*"),
+            )
         elif rtype == "PrivateEndpoint":
             if not _ARM_ID.match(dest):
-                errors.add(f"{key}.destination", f"{dest!r} is not a resource ID", "an Azure resource ID")
+                errors.add(where, f"{dest!r} is not a resource ID", "an Azure resource ID")
             if not spec.get("subresourceTarget"):
                 errors.add(
-                    f"{key}.subresourceTarget", "missing", "the target's private link group ID, such as blob"
+                    errors.field(key, "subresourceTarget"),
+                    "missing",
+                    "the target's private link group ID, such as blob",
                 )
         rules[name] = OutboundRule(
             type=rtype,
@@ -475,96 +682,118 @@ def validate_outbound_rules(errors: _Errors, raw: Any, isolation_mode: str) -> d
             subresource_target=str(spec.get("subresourceTarget", "")),
             protocol=str(spec.get("protocol", "TCP")),
             port_ranges=str(spec.get("portRanges", "443")),
-            spark_enabled=_bool(errors, f"{key}.sparkEnabled", spec.get("sparkEnabled", False)),
+            spark_enabled=_bool(errors, errors.field(key, "sparkEnabled"), spec.get("sparkEnabled", False)),
         )
     return rules
 
 
+_INSTANCE_FIELDS = {
+    "userObjectId": "user_object_id",
+    "vmSize": "vm_size",
+    "idleShutdownMinutes": "idle_shutdown_minutes",
+    "schedule": "schedule",
+}
+_SCHEDULE_FIELDS = {"start": "start", "stop": "stop", "timeZone": "time_zone"}
+_CLUSTER_FIELDS = {
+    "vmSize": "vm_size",
+    "maxNodes": "max_nodes",
+    "vmPriority": "vm_priority",
+    "scaleDownSeconds": "scale_down_seconds",
+}
+TENANT_ALLOWED = "an Entra tenant ID (GUID); unset: the deploying identity's tenant"
+_VM_SIZE_ALLOWED = "an Azure VM size such as Standard_DS3_v2"
+_USER_ALLOWED = "the Entra object ID (GUID) of the instance's single user"
+
+
 def validate_compute(
-    errors: _Errors, raw_instances: Any, raw_clusters: Any, image_build: str
+    errors: _Errors, raw_instances: Any, raw_clusters: Any, image_build: Any
 ) -> tuple[dict[str, ComputeInstanceSpec], dict[str, ComputeClusterSpec]]:
     """Compute names, sizes, idle shutdown, schedules and user assignment."""
     instances: dict[str, ComputeInstanceSpec] = {}
-    for name, spec in _mapping(errors, "computeInstances", raw_instances).items():
-        key = f"computeInstances.{name}"
+    top_instances, top_clusters = errors.name("computeInstances"), errors.name("computeClusters")
+    for name, raw_spec in _mapping(errors, top_instances, raw_instances).items():
+        key = errors.item(top_instances, name)
         if problem := naming.compute_instance_name_problem(name):
             errors.add(key, f"name {name!r} {problem}", naming.COMPUTE_INSTANCE_RULE)
-        spec = _mapping(errors, key, spec)
-        _unknown_keys(errors, key, spec, {"userObjectId", "vmSize", "idleShutdownMinutes", "schedule"})
-        user = str(spec.get("userObjectId", ""))
-        if not user:
-            errors.add(
-                f"{key}.userObjectId", "missing", "the Entra object ID (GUID) of the instance's single user"
-            )
-        elif not _GUID.match(user):
-            errors.add(
-                f"{key}.userObjectId",
-                f"{user!r} is not a GUID",
-                "the Entra object ID (GUID) of the instance's single user",
-            )
-        vm_size = str(spec.get("vmSize", "Standard_DS3_v2"))
-        if not _VM_SIZE.match(vm_size):
-            errors.add(
-                f"{key}.vmSize", f"{vm_size!r} is not a VM size", "an Azure VM size such as Standard_DS3_v2"
-            )
+        spec = _spec(errors, key, raw_spec, ComputeInstanceSpec, _INSTANCE_FIELDS)
+        if spec is None:
+            continue
+        user = spec.get("userObjectId", "")
+        if user == "":
+            errors.add(errors.field(key, "userObjectId"), "missing", _USER_ALLOWED)
+        else:
+            validate_guid(errors, errors.field(key, "userObjectId"), user, _USER_ALLOWED)
+        vm_size = spec.get("vmSize", "Standard_DS3_v2")
+        if not isinstance(vm_size, str) or not _VM_SIZE.match(vm_size):
+            errors.add(errors.field(key, "vmSize"), f"{vm_size!r} is not a VM size", _VM_SIZE_ALLOWED)
         idle = _int(
             errors,
-            f"{key}.idleShutdownMinutes",
+            errors.field(key, "idleShutdownMinutes"),
             spec.get("idleShutdownMinutes", 60),
             IDLE_MIN_MINUTES,
             IDLE_MAX_MINUTES,
-            " minutes (15 minutes to 3 days)",
+            IDLE_UNIT,
+            strict=True,
         )
         schedule = None
         if "schedule" in spec:
-            sched = _mapping(errors, f"{key}.schedule", spec["schedule"])
-            _unknown_keys(errors, f"{key}.schedule", sched, {"start", "stop", "timeZone"})
+            where = errors.field(key, "schedule")
+            sched = _spec(errors, where, spec["schedule"], ComputeSchedule, _SCHEDULE_FIELDS) or {}
             for part in ("start", "stop"):
-                expr = str(sched.get(part, ""))
-                if expr and not _CRON.match(expr):
+                expr = sched.get(part, "")
+                if expr and not (isinstance(expr, str) and _CRON.match(expr)):
                     errors.add(
-                        f"{key}.schedule.{part}",
+                        errors.field(where, part),
                         f"{expr!r} is not a cron expression",
                         "5 fields: minute hour day month weekday",
                     )
             schedule = ComputeSchedule(
                 str(sched.get("start", "")), str(sched.get("stop", "")), str(sched.get("timeZone", "UTC"))
             )
-        instances[name] = ComputeInstanceSpec(user, vm_size, idle, schedule)
+        instances[name] = ComputeInstanceSpec(str(user), str(vm_size), idle, schedule)
     clusters: dict[str, ComputeClusterSpec] = {}
-    for name, spec in _mapping(errors, "computeClusters", raw_clusters).items():
-        key = f"computeClusters.{name}"
+    clusters_ok = isinstance(raw_clusters, Mapping)
+    for name, raw_spec in _mapping(errors, top_clusters, raw_clusters).items():
+        key = errors.item(top_clusters, name)
         if problem := naming.compute_cluster_name_problem(name):
             errors.add(key, f"name {name!r} {problem}", naming.COMPUTE_CLUSTER_RULE)
-        spec = _mapping(errors, key, spec)
-        _unknown_keys(errors, key, spec, {"vmSize", "maxNodes", "vmPriority", "scaleDownSeconds"})
-        vm_size = str(spec.get("vmSize", "Standard_DS3_v2"))
-        if not _VM_SIZE.match(vm_size):
-            errors.add(
-                f"{key}.vmSize", f"{vm_size!r} is not a VM size", "an Azure VM size such as Standard_DS3_v2"
-            )
+        spec = _spec(errors, key, raw_spec, ComputeClusterSpec, _CLUSTER_FIELDS)
+        if spec is None:
+            continue
+        vm_size = spec.get("vmSize", "Standard_DS3_v2")
+        if not isinstance(vm_size, str) or not _VM_SIZE.match(vm_size):
+            errors.add(errors.field(key, "vmSize"), f"{vm_size!r} is not a VM size", _VM_SIZE_ALLOWED)
         clusters[name] = ComputeClusterSpec(
-            vm_size=vm_size,
-            max_nodes=_int(errors, f"{key}.maxNodes", spec.get("maxNodes", 4), 1, 100),
+            vm_size=str(vm_size),
+            max_nodes=_int(
+                errors, errors.field(key, "maxNodes"), spec.get("maxNodes", 4), 1, 100, strict=True
+            ),
             vm_priority=_choice(
-                errors, f"{key}.vmPriority", spec.get("vmPriority", "Dedicated"), VM_PRIORITIES
+                errors, errors.field(key, "vmPriority"), spec.get("vmPriority", "Dedicated"), VM_PRIORITIES
             ),
             scale_down_seconds=_int(
-                errors, f"{key}.scaleDownSeconds", spec.get("scaleDownSeconds", 120), 60, 86400
+                errors,
+                errors.field(key, "scaleDownSeconds"),
+                spec.get("scaleDownSeconds", 120),
+                60,
+                86400,
+                strict=True,
             ),
         )
-    overlap = set(instances) & set(clusters)
-    for name in sorted(overlap):
+    instance_names = set(raw_instances) if isinstance(raw_instances, Mapping) else set()
+    for name in sorted(instance_names & set(clusters)):
         errors.add(
-            f"computeClusters.{name}",
+            errors.item(top_clusters, name),
             "name is also a compute instance",
             "compute names unique within the workspace",
         )
-    if image_build and image_build not in clusters:
+    # A compute_clusters of the wrong shape is reported above; the image build compute is judged against a
+    # mapping only (a list does not make the image build compute wrong).
+    if image_build and clusters_ok and image_build not in raw_clusters:
         errors.add(
-            "imageBuildCompute",
+            errors.name("imageBuildCompute"),
             f"{image_build!r} is not a configured cluster",
-            f"one of computeClusters: {', '.join(sorted(clusters)) or '(none configured)'}",
+            f"one of {top_clusters}: {', '.join(sorted(clusters)) or '(none configured)'}",
         )
     return instances, clusters
 
@@ -604,52 +833,53 @@ def validate_encryption(errors: _Errors, cfg: Mapping[str, Any]) -> dict[str, An
     return {"service_side_cmk": service_side, "registry_cmk": registry, "deployer_principal_type": deployer}
 
 
-def validate_personas(errors: _Errors, raw: Any) -> dict[str, PersonaSpec]:
-    """Known persona names, known non-privileged roles, an existing group or one to create (never both)."""
+_PERSONA_FIELDS = {
+    "role": "role",
+    "groupObjectId": "group_object_id",
+    "createGroup": "create_group_name",
+    "storageAccess": "storage_access",
+}
+
+
+def validate_personas(errors: _Errors, raw: Any, cls: type = PersonaSpec) -> dict[str, PersonaSpec]:
+    """Non-privileged known roles, an existing group or one to create (never both), storage access.
+
+    From YAML the persona names are dataScientists, mlEngineers and readers (role and storage access default
+    per persona); from Python (`cls` access.PersonaGroup) any name, with the role given.
+    """
     personas: dict[str, PersonaSpec] = {}
-    for name, spec in _mapping(errors, "personas", raw).items():
-        key = f"personas.{name}"
-        if name not in PERSONAS:
+    top = errors.name("personas")
+    for name, raw_spec in _mapping(errors, top, raw).items():
+        key = errors.item(top, name)
+        if not errors.python and name not in PERSONAS:
             errors.add(key, "unknown persona", ", ".join(PERSONAS))
             continue
-        spec = _mapping(errors, key, spec)
-        _unknown_keys(errors, key, spec, {"groupObjectId", "createGroup", "role", "storageAccess"})
+        spec = _spec(errors, key, raw_spec, cls, _PERSONA_FIELDS)
+        if spec is None:
+            continue
         access = _choice(
             errors,
-            f"{key}.storageAccess",
-            spec.get("storageAccess", PERSONA_STORAGE_ACCESS[name]),
+            errors.field(key, "storageAccess"),
+            spec.get("storageAccess", PERSONA_STORAGE_ACCESS.get(name, "none")),
             STORAGE_ACCESS_LEVELS,
         )
-        role = str(spec.get("role", PERSONAS[name]))
-        if role not in ROLE_IDS:
-            errors.add(
-                f"{key}.role",
-                f"unknown role {role!r}",
-                "a built-in role name from components/roles.py, e.g. " + PERSONAS[name],
-            )
-        elif role in FORBIDDEN_FOR_PRINCIPALS:
-            errors.add(
-                f"{key}.role",
-                f"{role!r} is privileged",
-                "a role other than Owner, Contributor, User Access Administrator or "
-                "Role Based Access Control Administrator",
-            )
-        group = str(spec.get("groupObjectId", ""))
+        role = str(spec.get("role", PERSONAS.get(name, "")))
+        if found := grant_problem(role, "Group"):
+            errors.add(errors.field(key, "role"), *found)
+        group = spec.get("groupObjectId", "")
         create = str(spec.get("createGroup", ""))
+        group_key, create_key = errors.field(key, "groupObjectId"), errors.field(key, "createGroup")
         if bool(group) == bool(create):
             errors.add(
                 key,
-                "needs exactly one of groupObjectId and createGroup",
-                "groupObjectId (an existing Entra group) or createGroup (a display name)",
+                f"needs exactly one of {group_key.rsplit('.', 1)[1]} and {create_key.rsplit('.', 1)[1]}",
+                f"{group_key.rsplit('.', 1)[1]} (an existing Entra group) or {create_key.rsplit('.', 1)[1]} "
+                "(a display name)",
             )
-        elif group and not _GUID.match(group):
-            errors.add(
-                f"{key}.groupObjectId",
-                f"{group!r} is not a GUID",
-                "the Entra object ID (GUID) of an existing group",
-            )
+        elif group:
+            validate_guid(errors, group_key, group, "the Entra object ID (GUID) of an existing group")
         personas[name] = PersonaSpec(
-            role=role, group_object_id=group, create_group_name=create, storage_access=access
+            role=role, group_object_id=str(group), create_group_name=create, storage_access=access
         )
     return personas
 
@@ -730,35 +960,14 @@ def load_settings(config: Mapping[str, Any], location: str | None) -> Settings:
             "an Azure region with Azure ML, such as westeurope",
         )
     env = str(cfg["environment"])
-    if not _ENV.match(env):
-        errors.add(
-            "environment", f"{env!r} is invalid", "2-8 lower-case letters or digits, starting with a letter"
-        )
     prefix = str(cfg["prefix"])
-    if not _PREFIX.match(prefix):
-        errors.add(
-            "prefix", f"{prefix!r} is invalid", "2-10 lower-case letters or digits, starting with a letter"
-        )
-    elif _ENV.match(env):
-        for resource, problem in naming.name_problems(prefix, env).items():
-            errors.add(
-                "prefix",
-                f"{prefix!r} with environment {env!r} makes the {resource} name {problem}",
-                "a shorter prefix",
-            )
+    validate_prefix_environment(errors, prefix, env)
     owner = str(cfg["owner"])
     if not owner or len(owner) > 256:
         errors.add(
             "owner", f"{owner!r} is invalid", "a non-empty team name or contact, at most 256 characters"
         )
-    tags = _mapping(errors, "tags", cfg["tags"])
-    for k, v in tags.items():
-        if len(k) > 512 or any(c in k for c in "<>%&\\?/") or not isinstance(v, str) or len(v) > 256:
-            errors.add(
-                f"tags.{k}",
-                "invalid tag",
-                "names up to 512 characters without <>%&\\?/ and string values up to 256",
-            )
+    tags = validate_tags(errors, cfg["tags"])
 
     isolation = _choice(errors, "isolationMode", cfg["isolationMode"], ISOLATION_MODES)
     space, pe_prefix, compute_prefix = validate_network(errors, cfg, isolation)
@@ -800,6 +1009,7 @@ def load_settings(config: Mapping[str, Any], location: str | None) -> Settings:
             f"{law_id!r} is not a Log Analytics workspace ID",
             "/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>",
         )
+    validate_name_input(errors, "resourceGroupName", cfg["resourceGroupName"])
     rg = str(cfg["resourceGroupName"])
     if rg and not re.match(r"^[-\w.()]{0,89}[-\w()]$", rg):
         errors.add(
@@ -808,17 +1018,14 @@ def load_settings(config: Mapping[str, Any], location: str | None) -> Settings:
             "1-90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'",
         )
     tenant = str(cfg["tenantId"])
-    if tenant and not _GUID.match(tenant):
-        errors.add("tenantId", f"{tenant!r} is not a GUID", "an Entra tenant ID (GUID) or empty")
+    if tenant:
+        validate_guid(errors, "tenantId", tenant, TENANT_ALLOWED)
 
     retention = _int(errors, "logRetentionDays", cfg["logRetentionDays"], 30, 730)
     firewall = _choice(errors, "firewallSku", cfg["firewallSku"], FIREWALL_SKUS)
     rules = validate_outbound_rules(errors, cfg["outboundRules"], isolation)
     storage_sku = _choice(errors, "storageSku", cfg["storageSku"], STORAGE_SKUS)
-    expiry = _int(errors, "keyExpiryDays", cfg["keyExpiryDays"], 28, 3650)
-    rotation = _int(
-        errors, "keyRotationDays", cfg["keyRotationDays"], 7, max(7, expiry - 7), " (keyExpiryDays - 7)"
-    )
+    rotation, expiry = validate_key_days(errors, cfg["keyRotationDays"], cfg["keyExpiryDays"])
     image_build = str(cfg["imageBuildCompute"])
     instances, clusters = validate_compute(
         errors, cfg["computeInstances"], cfg["computeClusters"], image_build
@@ -836,7 +1043,7 @@ def load_settings(config: Mapping[str, Any], location: str | None) -> Settings:
         owner=owner,
         prefix=prefix,
         location=region,
-        tags={str(k): str(v) for k, v in tags.items()},
+        tags=tags,
         resource_group_name=rg,
         vnet_address_space=space,
         private_endpoint_subnet_prefix=pe_prefix,
@@ -863,3 +1070,8 @@ def load_settings(config: Mapping[str, Any], location: str | None) -> Settings:
         **encryption,
         ai_services=ai_services,
     )
+
+
+validate_choice = _choice
+validate_int = _int
+validate_mapping = _mapping

@@ -26,6 +26,7 @@ from components.interfaces import (
 )
 from components.monitoring import add_diagnostics
 from components.private_link import PrivateLink, PrivateLinkArgs
+from components.settings import STORAGE_SKUS, arg_errors, validate_choice
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ class Storage(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: StorageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("aml-baseline:storage:Storage", name, None, opts)
+        errors = arg_errors()
+        validate_choice(errors, "sku", args.sku, STORAGE_SKUS)
+        errors.raise_if_any()
         p = args.placement
         cmk = args.customer_managed_key
         self.account = storage.StorageAccount(

@@ -37,7 +37,14 @@ from components.interfaces import (
 )
 from components.monitoring import add_diagnostics
 from components.private_link import PrivateLink, PrivateLinkArgs
-from components.settings import OutboundRule
+from components.settings import (
+    FIREWALL_SKUS,
+    ISOLATION_MODES,
+    OutboundRule,
+    arg_errors,
+    validate_choice,
+    validate_outbound_rules,
+)
 
 MODEL_REGISTRY_RULE = "approved-model-registry"
 """Name of the managed network's private endpoint rule to the approved-models Azure ML registry."""
@@ -144,8 +151,11 @@ class MlWorkspace(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: MlWorkspaceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("aml-baseline:workspace:MlWorkspace", name, None, opts)
-        if args.outbound_rules and args.isolation_mode != "AllowOnlyApprovedOutbound":
-            raise ValueError("outbound_rules: only with isolation_mode AllowOnlyApprovedOutbound")
+        errors = arg_errors()
+        isolation = validate_choice(errors, "isolation_mode", args.isolation_mode, ISOLATION_MODES)
+        validate_choice(errors, "firewall_sku", args.firewall_sku, FIREWALL_SKUS)
+        validate_outbound_rules(errors, args.outbound_rules, isolation)
+        errors.raise_if_any()
         if args.service_side_cmk and args.customer_managed_key.behind_firewall:
             raise ValueError(
                 "service_side_cmk: the service-side encryption preview does not support a key vault with public "

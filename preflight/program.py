@@ -34,6 +34,7 @@ from pulumi.runtime.sync_await import _sync_await
 from .emulator import AzureEmulator, EmulatorError, EmulatorSettings
 from .model import RESOURCE_REF_SIG, UNKNOWN, RecordedResource
 from .model import SECRET_SIG_KEY as SIG_KEY
+from .project import ConfigurationError
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 # Full (generation 2) collections while the program runs: after this many generation-1 collections instead of
@@ -45,6 +46,16 @@ FULL_COLLECTION_THRESHOLD = 1000
 
 class ProgramError(RuntimeError):
     """The program raised, logged an error, or asked the emulator for something it cannot answer."""
+
+
+class ProgramConfigurationError(ProgramError, ConfigurationError):
+    """The program refused its configuration: it raised an exception whose class (or a base) is named
+    `SettingsError`, as components.settings does (recognised by name: preflight never imports the library).
+    Reported as a configuration error, with the message only (no traceback)."""
+
+
+def _is_settings_error(exc: BaseException) -> bool:
+    return any(cls.__name__ == "SettingsError" for cls in type(exc).__mro__)
 
 
 @dataclass
@@ -264,6 +275,10 @@ def run(
 
     if mocks.errors:
         raise ProgramError(mocks.errors[0])
+    if error is not None and _is_settings_error(error):
+        frames = _program_frames(error)
+        where = f"\n  at {_shown_path(frames[0].filename)}:{frames[0].lineno}" if frames else ""
+        raise ProgramConfigurationError(f"{error}{where}")
     if error is not None:
         raise ProgramError(_describe(error))
     errors = [m for level, m in collector.records if level == "error"]
@@ -323,15 +338,29 @@ def _to_struct(d: dict[str, Any]) -> Any:
     return s
 
 
-def _describe(exc: BaseException) -> str:
-    """The exception with the program's frames, without the runtime's own."""
+def _program_frames(exc: BaseException) -> list[traceback.FrameSummary]:
+    """The traceback's frames in program code (not the runtime's, the standard library's or packages')."""
     own = str(Path(__file__).resolve().parent)
     stdlib = sysconfig.get_paths()["stdlib"]
-    frames = [
+    return [
         f
         for f in traceback.extract_tb(exc.__traceback__)
         if f.filename and not f.filename.startswith(("<", own, stdlib)) and "site-packages" not in f.filename
     ]
+
+
+def _shown_path(filename: str) -> str:
+    """A program file relative to the working directory (the project) when it is inside it."""
+    path, cwd = Path(filename).absolute(), Path.cwd()
+    for file, base in ((path, cwd), (path.resolve(), cwd.resolve())):
+        if file.is_relative_to(base):
+            return str(file.relative_to(base))
+    return filename
+
+
+def _describe(exc: BaseException) -> str:
+    """The exception with the program's frames, without the runtime's own."""
+    frames = _program_frames(exc)
     where = "".join(traceback.format_list(frames[-5:]))
     message = f"{type(exc).__name__}: {exc}"
     return f"{message}\n{where}".rstrip() if where else message

@@ -201,7 +201,10 @@ def test_role_assignments_are_ai_data_plane_roles_only(plain: Program) -> None:
     ("Azure built-in roles for AI + machine learning"; GUIDs in components/roles.py)."""
     assert ROLE_IDS["Cognitive Services OpenAI User"] == "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
     assert ROLE_IDS["Azure AI User"] == "53ca6127-db72-4b80-b1b0-d745d6d5456d"
-    with pytest.raises(ValueError, match=r"role_assignments.ops.role: 'Contributor'; allowed: Cognitive"):
+    with pytest.raises(
+        ValueError,
+        match=r"role_assignments\['ops'\].role: 'Contributor' is not an AI data-plane role; allowed: Cognitive",
+    ):
         validate_ai_services_args(
             args(role_assignments={"ops": RoleAssignmentArgs(role="Contributor", principal_id="x")})
         )
@@ -217,24 +220,27 @@ def test_role_assignments_are_ai_data_plane_roles_only(plain: Program) -> None:
         ({"allowed_fqdns": ("pypi.org", "*.com")}, r"allowed_fqdns\[1\]: '\*.com' opens the internet"),
         (
             {"deployments": {"chat": replace(GPT, content_filter="none")}},
-            r"deployments.chat.content_filter: 'none'",
+            r"deployments\['chat'\].content_filter: 'none' is not a content filter; allowed: default",
         ),
         (
             {"deployments": {"chat": replace(GPT, model_version="")}},
-            r"deployments.chat.model_version: required",
+            r"deployments\['chat'\].model_version: required",
         ),
         (
             {"deployments": {"chat": replace(GPT, capacity=0)}},
-            r"deployments.chat.capacity: 0; allowed: a positive",
+            r"deployments\['chat'\].capacity: 0 is invalid; allowed: a positive",
         ),
-        ({"deployments": {"chat": replace(GPT, sku_name="Free")}}, r"deployments.chat.sku_name: 'Free'"),
+        (
+            {"deployments": {"chat": replace(GPT, sku_name="Free")}},
+            r"deployments\['chat'\].sku_name: 'Free' is not supported",
+        ),
         (
             {"content_filters": {"Microsoft.Default": ContentFilterSpec()}},
-            r"content_filters.Microsoft.Default",
+            r"content_filters\['Microsoft.Default'\]: invalid name",
         ),
         (
             {"content_filters": {"default": ContentFilterSpec(severity_threshold="Off")}},
-            r"severity_threshold: 'Off'; allowed: Low, Medium, High",
+            r"severity_threshold: 'Off' is not supported; allowed: Low, Medium, High",
         ),
         ({"sku": "F0"}, r"sku: 'F0' is not supported; allowed: S0"),
     ],

@@ -341,7 +341,7 @@ def test_key_settings_are_create_only_and_changes_are_ignored() -> None:
 
     @pulumi.runtime.test
     def program() -> Any:
-        vault = KeyVault("team", KeyVaultArgs(placement=PLACEMENT, vault_name="kv-team", tenant_id="t",
+        vault = KeyVault("team", KeyVaultArgs(placement=PLACEMENT, vault_name="kv-team", tenant_id="00000000-0000-0000-0000-0000000000aa",
                                               identity=IDENTITY, private_endpoint=PE, diagnostics=None))  # fmt: skip
         return vault.key.id
 

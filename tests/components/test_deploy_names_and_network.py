@@ -118,7 +118,10 @@ def test_instance_keys_whose_final_name_breaks_the_rules_are_refused(key: str, p
     ]
     with pytest.raises(ValueError) as err:
         validate_workspace_args(workspace_args(compute_instances={key: ComputeInstanceSpec(GUID)}))
-    assert str(err.value) == f"compute_instances[{key!r}]: {problem}; allowed: {naming.COMPUTE_INSTANCE_RULE}"
+    assert (
+        str(err.value)
+        == f"compute_instances[{key!r}]: name {key!r} {problem}; allowed: {naming.COMPUTE_INSTANCE_RULE}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -143,7 +146,8 @@ def test_cluster_names_meet_both_documented_rules(key: str, problem: str) -> Non
     with pytest.raises(ValueError) as err:
         validate_workspace_args(workspace_args(compute_clusters={key: ComputeClusterSpec()}))
     assert (
-        str(err.value) == f"compute_clusters[{key!r}]: name {problem}; allowed: {naming.COMPUTE_CLUSTER_RULE}"
+        str(err.value)
+        == f"compute_clusters[{key!r}]: name {key!r} {problem}; allowed: {naming.COMPUTE_CLUSTER_RULE}"
     )
 
 
