@@ -27,7 +27,7 @@ from .formats.progress import format_timings, starting
 from .model import Violation
 from .program import ProgramError, run_program
 from .project import ConfigurationError, load_project, load_stack
-from .report import PackRun, PreflightResult
+from .report import DuplicateResourceError, PackRun, PreflightResult, check_duplicates
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -38,7 +38,8 @@ class Options:
     """What to preview and how: stack, project directory, packs and their config, mode."""
 
     stack: str
-    cwd: Path = field(default_factory=lambda: REPO_ROOT)
+    cwd: Path = field(default_factory=Path.cwd)
+    """The project directory; like `pulumi preview`, the current directory unless given."""
     policy_packs: list[Path] = field(default_factory=list)
     policy_pack_configs: list[Path] = field(default_factory=list)
     mode: str = "preview"
@@ -71,6 +72,13 @@ def run_preflight(options: Options) -> PreflightResult:
     started = time.perf_counter()
     project = load_project(options.cwd)
     stack = load_stack(project, options.stack)
+    preview = options.mode == "preview"
+    if not preview and stack.marked_placeholders:
+        marked = stack.marked_placeholders
+        raise ConfigurationError(
+            f"stack {options.stack!r}: {len(marked)} value(s) marked PLACEHOLDER must be replaced before "
+            "`pulumi up` (--mode up): " + "; ".join(n.message for n in marked)
+        )
     packs = options.policy_packs or default_packs()
     if len(options.policy_pack_configs) > len(packs):
         raise PackConfigError(
@@ -78,7 +86,6 @@ def run_preflight(options: Options) -> PreflightResult:
             "each config file pairs with the --policy-pack at the same position"
         )
     pack_configs = [_read_pack_config(p) for p in options.policy_pack_configs]
-    preview = options.mode == "preview"
     emulator = EmulatorSettings(
         preview=preview,
         subscription_id=stack.get("azure-native:subscriptionId") or EMULATED_SUBSCRIPTION,
@@ -135,6 +142,7 @@ def run_preflight(options: Options) -> PreflightResult:
             )
             timings["program"] = time.perf_counter() - t
 
+        check_duplicates(recording.resources)
         violations: list[Violation] = []
         runs: list[PackRun] = []
         custom = [r for r in recording.resources if r.custom]
@@ -156,6 +164,7 @@ def run_preflight(options: Options) -> PreflightResult:
         violations=violations,
         placeholders=stack.placeholders,
         timings=timings,
+        notices=stack.notices,
     )
 
 
@@ -170,7 +179,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--stack", "-s", required=True, help="stack name (reads <stackConfigDir>/Pulumi.<stack>.yaml)"
     )
     parser.add_argument(
-        "--cwd", "-C", type=Path, default=REPO_ROOT, help="project directory (default: this project)"
+        "--cwd",
+        "-C",
+        type=Path,
+        default=Path("."),
+        help="project directory (default: the current directory, as `pulumi preview`)",
     )
     parser.add_argument(
         "--policy-pack",
@@ -287,6 +300,7 @@ _ERROR_KINDS: dict[type[Exception], str] = {
     PackConfigError: "policy pack configuration",
     PackStartError: "policy pack",
     ProgramError: "program failed",
+    DuplicateResourceError: "resource conflict",
 }
 
 
@@ -323,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = run_preflight(options)
     except KeyboardInterrupt:
         _SIGNALLED.append(signal.SIGINT)
-    except (ConfigurationError, PackConfigError, PackStartError, ProgramError) as exc:
+    except (ConfigurationError, PackConfigError, PackStartError, ProgramError, DuplicateResourceError) as exc:
         if not _SIGNALLED:
             kind = next(label for cls, label in _ERROR_KINDS.items() if isinstance(exc, cls))
             print(f"error: {kind}: {exc}", file=sys.stderr)

@@ -3,11 +3,16 @@
 Project config (`Pulumi.yaml` `config:`) declares keys with type, description and default; stack files
 (`<stackConfigDir>/Pulumi.<stack>.yaml`) set values, un-namespaced keys belonging to the project.
 `secure:` values cannot be decrypted offline: they become placeholders and are listed in the report.
+Two things the CLI does not check are reported as notices: values a stack file marks PLACEHOLDER (a value
+naming it, or a `# PLACEHOLDER` comment on the value's line, as stacks/*.yaml mark IDs to replace before
+`pulumi up`), and project keys the project's declared config schema does not know (with a "did you mean").
 """
 
 from __future__ import annotations
 
+import difflib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +69,16 @@ class Project:
         )
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something about the configuration worth a warning: `kind` is "placeholder" or "undeclared-key"."""
+
+    kind: str
+    key: str
+    message: str
+    line: int | None = None
+
+
 @dataclass
 class StackConfig:
     """Resolved configuration for one stack: the flat string map the program receives."""
@@ -73,6 +88,14 @@ class StackConfig:
     secret_keys: list[str]
     placeholders: list[str]
     raw: dict[str, Any]
+    notices: list[Notice] = field(default_factory=list)
+    """PLACEHOLDER values and undeclared project keys, in file order."""
+    file: Path | None = None
+
+    @property
+    def marked_placeholders(self) -> list[Notice]:
+        """Values the stack file marks PLACEHOLDER (to be replaced before `pulumi up`)."""
+        return [n for n in self.notices if n.kind == "placeholder"]
 
     def get(self, key: str) -> str | None:
         """A resolved value by full key (`namespace:key`)."""
@@ -232,12 +255,15 @@ def load_stack(project: Project, stack: str) -> StackConfig:
             placeholders.append(full)
             continue
         values[full] = value
+    in_file = [_qualify(str(k), project.name) for k in config]
     for full, key in project.keys.items():
         if full not in values:
+            near = _near(full, [k for k in in_file if k not in project.keys])
             raise ConfigurationError(
                 f"stack {stack!r} is missing configuration value {full!r}"
                 + (f" ({key.description})" if key.description else "")
                 + f"; set it in {path.name} or give it a default in Pulumi.yaml"
+                + (f" (the stack file sets {near!r}: did you mean {full!r}?)" if near else "")
             )
         if full not in placeholders:
             _check_type(stack, key, values[full])
@@ -247,4 +273,139 @@ def load_stack(project: Project, stack: str) -> StackConfig:
         secret_keys=sorted(set(secret_keys)),
         placeholders=sorted(placeholders),
         raw=values,
+        notices=_undeclared(project, in_file, path) + _marked_placeholders(path, project.name),
+        file=path,
     )
+
+
+def _near(key: str, candidates: list[str]) -> str | None:
+    """The closest candidate to a key (difflib, case-insensitive), if any is close."""
+    folded = {c.casefold(): c for c in candidates}
+    match = difflib.get_close_matches(key.casefold(), list(folded), n=1, cutoff=0.75)
+    return folded[match[0]] if match else None
+
+
+_SKIPPED_DIRS = frozenset({"venv", ".venv", "node_modules", "tests", "test", "__pycache__", "policypacks"})
+_SOURCES = (".py", ".ts", ".js", ".mjs", ".cjs")
+_LITERAL = re.compile(r"""["'`]([A-Za-z_][A-Za-z0-9_.-]{0,99})["'`]""")
+
+
+def program_literals(directory: Path) -> set[str]:
+    """String literals of the program's sources (the project's .py/.ts/.js files, without virtualenvs,
+    node_modules, hidden directories, tests and policy packs): the config keys the program can read.
+
+    Static, so both engines agree; a key built at run time (f"{x}Id") is not seen."""
+    found: set[str] = set()
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith("."))
+        for name in files:
+            if name.endswith(_SOURCES):
+                try:
+                    found.update(_LITERAL.findall(Path(root, name).read_text(errors="replace")))
+                except OSError:
+                    continue
+    return found
+
+
+def _undeclared(project: Project, keys: list[str], path: Path) -> list[Notice]:
+    """Project-namespace keys of the stack file that are neither declared in Pulumi.yaml config nor named
+    by the program's sources (`program_literals`): a typo the program never reads. The nearest declared or
+    read key (difflib) is offered as "did you mean"."""
+    mine = [k for k in keys if k.split(":", 1)[0] == project.name and k not in project.keys]
+    if not mine:
+        return []
+    literals = program_literals(project.directory)
+    lines = _key_lines(path, project.name)
+    out = []
+    for full in mine:
+        short = full.split(":", 1)[1]
+        if short in literals or full in literals:
+            continue
+        known = [k for k in project.keys if k != full]
+        known += [f"{project.name}:{w}" for w in sorted(literals) if f"{project.name}:{w}" != full]
+        near = _near(full, known)
+        hint = (
+            f"did you mean {near!r}?"
+            if near
+            else "declare it in Pulumi.yaml config if the program reads it, or remove it"
+        )
+        out.append(
+            Notice(
+                "undeclared-key",
+                full,
+                f"{path.name} line {lines.get(full, 0)}: {full!r} is neither declared in Pulumi.yaml config nor "
+                f"read by the program; {hint}",
+                lines.get(full),
+            )
+        )
+    return out
+
+
+_COMMENT_PLACEHOLDER = re.compile(r"(?:^|\s)#.*?\bPLACEHOLDER\b:?\s*(.*)$")
+_VALUE_PLACEHOLDER = re.compile(r"\bplaceholder\b", re.IGNORECASE)
+
+
+def _marked_placeholders(path: Path, project: str) -> list[Notice]:
+    """Values the stack file marks PLACEHOLDER: a scalar whose text names it, or whose line carries a
+    `# PLACEHOLDER[: what]` comment (a comment on a line of its own marks nothing)."""
+    text = path.read_text()
+    comments: dict[int, str] = {}
+    for number, line in enumerate(text.splitlines()):
+        m = _COMMENT_PLACEHOLDER.search(line)
+        if m:
+            comments[number] = m.group(1).strip()
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return []
+    config = _child(root, "config")
+    if config is None:
+        return []
+    out: list[Notice] = []
+
+    def walk(node: yaml.Node, key: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                walk(v, f"{key}.{k.value}")
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, f"{key}[{i}]")
+        elif isinstance(node, yaml.ScalarNode):
+            line = node.end_mark.line
+            what = comments.get(line)
+            if what is None and not _VALUE_PLACEHOLDER.search(str(node.value)):
+                return
+            shown = f"{key} = {node.value!r}" + (f" ({what})" if what else "")
+            out.append(
+                Notice(
+                    "placeholder",
+                    key,
+                    f"{path.name} line {node.start_mark.line + 1}: {shown} is marked PLACEHOLDER; replace it "
+                    "before pulumi up",
+                    node.start_mark.line + 1,
+                )
+            )
+
+    if isinstance(config, yaml.MappingNode):
+        for k, v in config.value:
+            if isinstance(v, yaml.MappingNode) and [n.value for n, _ in v.value] == ["secure"]:
+                continue
+            walk(v, _qualify(str(k.value), project))
+    return out
+
+
+def _key_lines(path: Path, project: str) -> dict[str, int]:
+    """The line (1-based) of each top-level config key of a stack file, qualified."""
+    try:
+        config = _child(yaml.compose(path.read_text()), "config")
+    except (OSError, yaml.YAMLError):
+        return {}
+    if not isinstance(config, yaml.MappingNode):
+        return {}
+    return {_qualify(str(k.value), project): k.start_mark.line + 1 for k, _ in config.value}
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((v for k, v in node.value if getattr(k, "value", None) == key), None)

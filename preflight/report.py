@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import textwrap
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,8 +21,13 @@ from .model import (
     is_secret,
 )
 from .program import STACK_TYPE, Recording
+from .project import Notice
+
+TEXT_WIDTH = 120
+"""Lines of the text report longer than this are folded (outputs, findings, resource lists)."""
 
 _LEVEL_ORDER = {MANDATORY: 0, "remediate": 1, ADVISORY: 2, "disabled": 3}
+_TEMPLATE_FIELD = re.compile(r"\{([A-Za-z]+)(?:=[^}]*)?\}")
 
 
 @dataclass
@@ -39,6 +47,8 @@ class PreflightResult:
     violations: list[Violation]
     placeholders: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    notices: list[Notice] = field(default_factory=list)
+    """Configuration warnings: PLACEHOLDER values and keys neither declared nor read (preflight.project)."""
 
     @property
     def mandatory(self) -> list[Violation]:
@@ -103,10 +113,89 @@ def plan_json(result: PreflightResult) -> dict[str, Any]:
             "advisory": len(result.advisory),
         },
         "placeholders": result.placeholders,
+        # Only when non-empty, like the engine's lists below.
+        **({"warnings": [_notice_json(n) for n in result.notices]} if result.notices else {}),
         # Offline engine only, and only when non-empty (the plan of a fully emulated program is unchanged).
         **({"servedGenerically": rec.generic} if rec.generic else {}),
         **({"emptyAnswers": rec.empty_answers} if rec.empty_answers else {}),
     }
+
+
+def _notice_json(n: Notice) -> dict[str, Any]:
+    return {"kind": n.kind, "key": n.key, "line": n.line, "message": n.message}
+
+
+class DuplicateResourceError(ValueError):
+    """Two resources of the program would be the same Azure resource; the message names both."""
+
+
+def _template_key(r: RecordedResource) -> tuple[str, ...] | None:
+    """Type, resource group and names that make an azure-native resource's ARM ID, when all are known at
+    preview; None for auto-named resources (their names are unique) or unknown or missing parts."""
+    from .emulator import own_name_key, path_template
+
+    if not r.custom or not r.type.startswith("azure-native:") or r.type.startswith("pulumi:"):
+        return None
+    try:
+        template = path_template(r.type)
+    except Exception:
+        return None
+    own = own_name_key(template)
+    if own is None or not r.inputs.get(own):
+        return None
+    parts = [r.type]
+    for name in dict.fromkeys(m.group(1) for m in _TEMPLATE_FIELD.finditer(template)):
+        if name == "sub":
+            continue
+        value = r.inputs.get("resourceGroupName" if name == "rg" else name)
+        if not isinstance(value, str) or not value or UNKNOWN in value:
+            return None
+        parts.append(value.casefold())
+    return tuple(parts)
+
+
+def duplicate_resources(resources: Iterable[RecordedResource]) -> list[list[RecordedResource]]:
+    """Resources that would be one Azure resource: equal ARM IDs (known in up mode, compared
+    case-insensitively as ARM does), or in preview equal type, resource group and name inputs."""
+    seen: dict[tuple[str, ...], list[RecordedResource]] = {}
+    for r in resources:
+        if r.id and r.id.startswith("/") and "{" not in r.id:
+            key: tuple[str, ...] | None = ("id", r.id.casefold())
+        else:
+            key = _template_key(r)
+        if key is not None:
+            seen.setdefault(key, []).append(r)
+    return [group for group in seen.values() if len(group) > 1]
+
+
+def check_duplicates(resources: Iterable[RecordedResource]) -> None:
+    """Raise DuplicateResourceError naming every group of resources that would be one Azure resource."""
+    groups = duplicate_resources(resources)
+    if not groups:
+        return
+    lines = []
+    for group in groups:
+        names = " and ".join(f"{r.name!r}" for r in group)
+        what = group[0].id or _describe_inputs(group[0])
+        lines.append(f"resources {names} ({group[0].type}) would be the same Azure resource: {what}")
+    raise DuplicateResourceError(
+        "; ".join(lines)
+        + "; give each a different name or resource group (the second would update the first)"
+    )
+
+
+def _describe_inputs(r: RecordedResource) -> str:
+    from .emulator import path_template
+
+    def fill(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name == "sub":
+            return "<subscription>"
+        if name == "rg":
+            return f"/subscriptions/<subscription>/resourceGroups/{r.inputs.get('resourceGroupName')}"
+        return str(r.inputs.get(name, m.group(0)))
+
+    return _TEMPLATE_FIELD.sub(fill, path_template(r.type))
 
 
 def render_json(result: PreflightResult) -> str:
@@ -138,13 +227,78 @@ def _describe_target(v: Violation, by_urn: dict[str, RecordedResource]) -> str:
     return f"  ({r.type}: {r.name})" if r is not None else ""
 
 
-def render_text(result: PreflightResult, *, pack_labels: dict[str, str] | None = None) -> str:
+def finding_body(v: Violation) -> str:
+    """The rule's own message, without the policy description pulumi-policy prepends."""
+    text = v.message.strip()
+    if v.description and text.startswith(v.description):
+        return text[len(v.description) :].strip() or v.description
+    return text or v.description
+
+
+def grouped(violations: Iterable[Violation]) -> list[list[Violation]]:
+    """Violations in their order, advisories of one policy of one pack grouped (one advisory per resource
+    for one missing tag is noise); mandatory and remediate findings stay one per resource."""
+    out: list[list[Violation]] = []
+    groups: dict[tuple[str, str], list[Violation]] = {}
+    for v in violations:
+        if v.level != ADVISORY:
+            out.append([v])
+            continue
+        key = (v.pack, v.policy)
+        if key not in groups:
+            groups[key] = []
+            out.append(groups[key])
+        groups[key].append(v)
+    return out
+
+
+def fold(text: str, indent: str, width: int = TEXT_WIDTH, hang: str = "  ") -> list[str]:
+    """`indent + text` folded at spaces to `width`; continuation lines indented by `hang` more."""
+    if len(indent) + len(text) <= width:
+        return [indent + text]
+    return textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent + hang,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [indent + text]
+
+
+def _group_lines(group: list[Violation], by_urn: dict[str, RecordedResource]) -> list[str]:
+    """One finding, or one advisory policy with its count, each distinct message once with its resources."""
+    first = group[0]
+    if len(group) == 1:
+        out = [f"        - [{first.level}]  {first.policy}{_describe_target(first, by_urn)}"]
+        for line in first.message.splitlines():
+            out += fold(line, "          ")
+        return out
+    out = [f"        - [{first.level}]  {first.policy}  ({len(group)} findings)"]
+    if first.description:
+        out += fold(first.description, "          ")
+    bodies: dict[str, list[str]] = {}
+    for v in group:
+        r = by_urn.get(v.urn)
+        bodies.setdefault(finding_body(v), []).append(r.name if r is not None else (v.urn or "the stack"))
+    for body, names in bodies.items():
+        for line in body.splitlines():
+            out += fold(line, "          ")
+        out += fold(f"on {len(names)} resources: " + ", ".join(names), "            ")
+    return out
+
+
+def render_text(
+    result: PreflightResult, *, pack_labels: dict[str, str] | None = None, project_dir: Path | None = None
+) -> str:
     """What `pulumi preview --policy-pack` prints: the plan tree, policy results, the resource count."""
     rec = result.recording
     out: list[str] = [
-        f"Previewing update ({rec.stack}):  offline preflight, emulated Azure, {rec.mode} mode",
-        "",
+        f"Previewing update ({rec.project}/{rec.stack}):  offline preflight, emulated Azure, {rec.mode} mode",
     ]
+    if project_dir is not None:
+        out.append(f"Project {rec.project} in {project_dir}, stack {rec.stack}")
+    out.append("")
     rows = _tree_lines(rec.resources, rec.root_urn, rec.project, rec.stack)
     width = max(len(prefix) + len(typ) for prefix, typ, _ in rows) + 3
     name_width = max(len(name) for _, _, name in rows) + 3
@@ -161,17 +315,21 @@ def render_text(result: PreflightResult, *, pack_labels: dict[str, str] | None =
         mark = "❌" if any(v.level == MANDATORY for v in found) else ("⚠️ " if found else "✅")
         label = labels.get(pack.info.name, str(pack.directory))
         out.append(f"    {mark} {pack.info.name}@v{pack.info.version} (local: {label})")
-        for v in sorted(found, key=lambda v: _LEVEL_ORDER.get(v.level, 9)):
-            out.append(f"        - [{v.level}]  {v.policy}{_describe_target(v, by_urn)}")
-            for line in v.message.splitlines():
-                out.append(f"          {line}")
+        for group in grouped(sorted(found, key=lambda v: _LEVEL_ORDER.get(v.level, 9))):
+            out += _group_lines(group, by_urn)
     out.append("")
     if result.placeholders:
         out.append("Configuration:")
-        out.append(
-            "    secure values cannot be decrypted offline; the program received placeholders for: "
-            + ", ".join(result.placeholders)
+        out += fold(
+            "secure values cannot be decrypted offline; the program received placeholders for: "
+            + ", ".join(result.placeholders),
+            "    ",
         )
+        out.append("")
+    if result.notices:
+        out.append("Warnings:")
+        for n in result.notices:
+            out += fold(n.message, "    ")
         out.append("")
     if rec.generic or rec.empty_answers:
         out.append("Not emulated:")
@@ -179,12 +337,12 @@ def render_text(result: PreflightResult, *, pack_labels: dict[str, str] | None =
             out.append("    served generically (outputs are the inputs; computed values unknown in preview):")
             out.extend(f"      {urn}" for urn in rec.generic)
         if rec.empty_answers:
-            out.append("    functions answered with an empty result: " + ", ".join(rec.empty_answers))
+            out += fold("functions answered with an empty result: " + ", ".join(rec.empty_answers), "    ")
         out.append("")
     if rec.outputs:
         out.append("Outputs:")
         for key in sorted(rec.outputs):
-            out.append(f"    {key}: {_output_text(rec.outputs[key])}")
+            out += _output_lines(key, rec.outputs[key])
         out.append("")
     out.append("Resources:")
     out.append(f"    + {result.create_count} to create")
@@ -195,8 +353,23 @@ def render_text(result: PreflightResult, *, pack_labels: dict[str, str] | None =
         else "no mandatory policy violations"
     )
     advisory = f", {len(result.advisory)} advisory" if result.advisory else ""
-    out.append(f"Preflight: {verdict}{advisory}.")
+    warnings = f", {len(result.notices)} configuration warning(s)" if result.notices else ""
+    out.append(f"Preflight: {verdict}{advisory}{warnings}.")
     return "\n".join(out) + "\n"
+
+
+def _output_lines(key: str, value: Any) -> list[str]:
+    """One output; a map or list too long for a line is printed one entry per line (folded if needed)."""
+    line = f"    {key}: {_output_text(value)}"
+    shown = _mark_unknowns(redact(value)) if value != UNKNOWN else value
+    if len(line) <= TEXT_WIDTH or not isinstance(shown, dict | list) or not shown:
+        return fold(f"{key}: {_output_text(value)}", "    ", hang="    ")
+    out = [f"    {key}:"]
+    items = shown.items() if isinstance(shown, dict) else (("-", v) for v in shown)
+    for k, v in items:
+        text = v if isinstance(v, str) else json.dumps(v)
+        out += fold(f"{k}: {text}" if k != "-" else f"- {text}", "        ", hang="    ")
+    return out
 
 
 def _output_text(value: Any) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..model import ADVISORY, MANDATORY, REMEDIATE
-from ..report import PreflightResult
+from ..model import ADVISORY, MANDATORY, REMEDIATE, RecordedResource, Violation
+from ..report import PreflightResult, grouped
 from ._common import (
     anchors,
     by_urn,
@@ -42,6 +42,34 @@ def code(text: str) -> str:
     """Inline code for a cell (backticks in the text would end it early, so they are dropped)."""
     cleaned = text.replace("`", "").replace("|", "\\|")
     return f"`{cleaned}`"
+
+
+def _target(v: Violation, resources: dict[str, RecordedResource], project_dir: Path | None) -> str:
+    """The resource a finding is about, with the line that registered it when inside the project."""
+    r = resources.get(v.urn)
+    if r is None:
+        return "the stack" if not v.urn else code(v.urn)
+    where = relative_source(r, project_dir)
+    at = f" at {code(f'{where[0]}:{where[1]}')}" if where else ""
+    return f"{code(r.name)} ({code(short_type(r.type))}){at}"
+
+
+_GROUP_NAMES = 10
+"""Resources named in a grouped advisory row before "and N more"."""
+
+
+def _group_cells(
+    group: list[Violation], resources: dict[str, RecordedResource], project_dir: Path | None
+) -> tuple[str, str]:
+    """One row for the advisories of one policy: the count and first resources, each distinct finding once."""
+    names = [
+        code(resources[v.urn].name) if v.urn in resources else _target(v, resources, project_dir)
+        for v in group
+    ]
+    more = f" and {len(names) - _GROUP_NAMES} more" if len(names) > _GROUP_NAMES else ""
+    target = f"{len(group)} resources: " + ", ".join(names[:_GROUP_NAMES]) + more
+    texts = list(dict.fromkeys(finding(v) for v in group))
+    return target, "<br>".join(cell(t) for t in texts)
 
 
 def render_markdown(
@@ -80,11 +108,12 @@ def render_markdown(
     if violations:
         out += ["#### Violations", ""]
         shown = 0
+        rows_shown = 0
         for pack in catalogue:
-            mine = [v for v in violations if v.pack == pack][: max(max_rows - shown, 0)]
-            if not mine:
-                continue
             found = [v for v in violations if v.pack == pack]
+            groups = grouped(found)[: max(max_rows - rows_shown, 0)]
+            if not groups:
+                continue
             counts = sum(v.level == MANDATORY for v in found), sum(v.level == ADVISORY for v in found)
             out += [
                 f"**{code(pack)}**: {counts[0]} mandatory, {counts[1]} advisory",
@@ -92,20 +121,24 @@ def render_markdown(
                 "| Level | Policy | Resource | Finding |",
                 "|---|---|---|---|",
             ]
-            for v in mine:
-                r = resources.get(v.urn)
-                if r is not None:
-                    where = relative_source(r, project_dir)
-                    at = f" at {code(f'{where[0]}:{where[1]}')}" if where else ""
-                    target = f"{code(r.name)} ({code(short_type(r.type))}){at}"
-                else:
-                    target = "the stack" if not v.urn else code(v.urn)
+            for group in groups:
+                v = group[0]
                 icon = _ICONS.get(v.level, "")
-                out.append(f"| {icon} {v.level} | {code(v.policy)} | {target} | {cell(finding(v))} |")
+                if len(group) == 1:
+                    target, text = _target(v, resources, project_dir), cell(finding(v))
+                else:
+                    target, text = _group_cells(group, resources, project_dir)
+                out.append(f"| {icon} {v.level} | {code(v.policy)} | {target} | {text} |")
             out.append("")
-            shown += len(mine)
+            shown += sum(len(g) for g in groups)
+            rows_shown += len(groups)
         if len(violations) > shown:
             out += [f"… and {len(violations) - shown} more: see the SARIF report or code scanning.", ""]
+
+    if result.notices:
+        out += ["#### Configuration warnings", ""]
+        out += [f"- {cell(n.message)}" for n in result.notices]
+        out.append("")
 
     violated: dict[tuple[str, str], str] = {}
     for v in result.violations:

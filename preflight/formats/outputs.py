@@ -45,7 +45,7 @@ def render(
 ) -> str:
     """One format's text."""
     if fmt == "text":
-        return render_text(result, pack_labels=pack_labels)
+        return render_text(result, pack_labels=pack_labels, project_dir=project_dir)
     if fmt == "json":
         return render_json(result)
     return FORMATS[fmt].render(result, project_dir)

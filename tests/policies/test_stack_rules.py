@@ -319,3 +319,81 @@ def test_v2_diagnostic_setting_token_counts(pack: PolicyPackProcess) -> None:
         for r in platform("unknown-ids")
     ]
     assert [v for v in pack.analyze_stack(resources) if v.policy == "diagnostics"] == []
+
+
+# -- private-dns: central zones named by a private DNS zone group (issue 15) ------------------------------
+
+ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
+HUB_ZONES = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-hub-dns/providers/Microsoft.Network/privateDnsZones"
+API_ZONE, NB_ZONE = "privatelink.api.azureml.ms", "privatelink.notebooks.azure.net"
+NEEDS_NB = (
+    f'workspace "ws" needs private DNS zone "{NB_ZONE}": create privatedns:PrivateZone resources with these '
+    "names, or list them in centralDnsZones when DNS is managed centrally."
+)
+NEEDS_BOTH = (
+    f'workspace "ws" needs private DNS zones "{API_ZONE}" and "{NB_ZONE}": create privatedns:PrivateZone '
+    "resources with these names, or list them in centralDnsZones when DNS is managed centrally."
+)
+
+
+def zone_group(
+    zone_ids: list[Any], deps: list[str] | None = None, name: str = "pe-ws-dns"
+) -> RecordedResource:
+    """The workspace endpoint's zone group, as components/private_link.py registers it."""
+    configs = [{"name": f"zone-{i}", "privateDnsZoneId": z} for i, z in enumerate(zone_ids)]
+    props = {
+        "resourceGroupName": "rg-aml",
+        "privateEndpointName": "pe-ws",
+        "privateDnsZoneGroupName": "default",
+        "privateDnsZoneConfigs": configs,
+    }
+    return res(ZONE_GROUP, name, props, {"privateDnsZoneConfigs": deps} if deps else None)
+
+
+def dns_stack(*groups: RecordedResource, keep_zones: bool = False) -> tuple[RecordedResource, ...]:
+    """The compliant platform without its own private zones (unless kept), plus the given zone groups."""
+    drop = () if keep_zones else ("zone-api", "zone-nb")
+    return platform("unknown-ids", drop=drop) + groups
+
+
+def dns_violations(pack: PolicyPackProcess, resources: tuple[RecordedResource, ...]) -> list[tuple[str, str]]:
+    """(resource name, message) of every private-dns finding, with no pack config."""
+    return sorted(
+        (v.urn.rsplit("::", 1)[-1] if v.urn else "", body(v))
+        for v in pack.analyze_stack(resources)
+        if v.policy == "private-dns"
+    )
+
+
+def test_central_zone_ids_in_a_zone_group_count_without_config(pack: PolicyPackProcess) -> None:
+    """Zone IDs in a hub subscription (known strings, as `existingPrivateDnsZoneIds` and a team's
+    `dns_zone_ids` give them) name the zone in their last path segment, compared case-insensitively (ARM IDs
+    are case-insensitive); no centralDnsZones needed."""
+    group = zone_group([f"{HUB_ZONES}/PrivateLink.API.azureml.ms", f"{HUB_ZONES}/{NB_ZONE}"])
+    assert dns_violations(pack, dns_stack(group)) == []
+
+
+def test_zone_group_naming_one_zone_leaves_the_other_missing(pack: PolicyPackProcess) -> None:
+    """Only the zones the IDs name count: a group with the api zone alone still misses the notebooks zone."""
+    assert dns_violations(pack, dns_stack(zone_group([f"{HUB_ZONES}/{API_ZONE}"]))) == [("ws", NEEDS_NB)]
+
+
+def test_unknown_zone_id_counts_only_as_a_reference_to_a_stack_zone(pack: PolicyPackProcess) -> None:
+    """An ID unknown at preview names no zone by itself; it counts through its property dependency on a
+    privatedns:PrivateZone of the stack (whose name is known). Depending on anything else (here the resource
+    group) it counts for nothing, and the finding says which zone group to give known IDs."""
+    zones = [urn(PRIVATE_ZONE, "zone-api"), urn(PRIVATE_ZONE, "zone-nb")]
+    referenced = zone_group([UNKNOWN, UNKNOWN], zones)
+    assert dns_violations(pack, dns_stack(referenced, keep_zones=True)) == []
+    unresolved = zone_group([UNKNOWN, UNKNOWN], [urn("azure-native:resources:ResourceGroup", "rg")])
+    note = (
+        ' The zone IDs of private DNS zone group "pe-ws-dns" are unknown at preview and reference no '
+        "privatedns:PrivateZone of the stack: give them as known IDs."
+    )
+    assert dns_violations(pack, dns_stack(unresolved)) == [("ws", NEEDS_BOTH + note)]
+
+
+def test_central_dns_zones_config_still_covers_zones_referenced_nowhere(pack: PolicyPackProcess) -> None:
+    """centralDnsZones stays for zones the stack references nowhere (DNS linked outside the stack)."""
+    with configured(pack, {"private-dns": {"centralDnsZones": [NB_ZONE]}}):
+        assert dns_violations(pack, dns_stack(zone_group([f"{HUB_ZONES}/{API_ZONE}"]))) == []

@@ -55,7 +55,17 @@ def test_json_plan_schema_and_secret_placeholder(tmp_path: Path) -> None:
         "violations",
         "summary",
         "placeholders",
+        "warnings",
     }
+    assert plan["warnings"] == [
+        {
+            "kind": "undeclared-key",
+            "key": "minimal:apiKey",
+            "line": 4,
+            "message": "Pulumi.dev.yaml line 4: 'minimal:apiKey' is neither declared in Pulumi.yaml config nor read "
+            "by the program; declare it in Pulumi.yaml config if the program reads it, or remove it",
+        }
+    ]
     assert (plan["project"], plan["stack"], plan["mode"]) == ("minimal", "dev", "preview")
     assert plan["policyPacks"] == [
         {"name": "workspace-network", "version": "1.2.3", "policies": ["ws-public"]}

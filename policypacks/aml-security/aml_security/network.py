@@ -244,12 +244,65 @@ def _private_endpoints(index: StackIndex, cfg: Config) -> Iterator[tuple[str, st
 # -- private-dns ------------------------------------------------------------------------------------
 
 
-def _private_dns(index: StackIndex, cfg: Config) -> Iterator[tuple[str, str | None]]:
+ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
+
+
+def _zone_name(value: object) -> str | None:
+    """The zone a known private DNS zone ID names: its last path segment, case-folded (ARM IDs are
+    case-insensitive), or None for anything that is not a known string."""
+    if not isinstance(value, str) or is_unknown(value) or "/" not in value:
+        return None
+    return value.rstrip("/").rsplit("/", 1)[-1].strip().casefold().rstrip(".") or None
+
+
+def _zones_present(index: StackIndex, cfg: Config) -> tuple[set[str], list[str]]:
+    """Zones that count as present, and the zone groups with zone IDs unknown at preview that name no zone.
+
+    A zone counts when it is listed in centralDnsZones, created as a privatedns:PrivateZone, or named by a
+    zone ID (last path segment) in a network:PrivateDnsZoneGroup, whether or not the zone is in the stack
+    (central zones in a hub subscription). A zone ID unknown at preview counts only as a reference: through
+    its property dependency on a privatedns:PrivateZone of the stack, whose name is known.
+    """
     zones = {z.strip().casefold().rstrip(".") for z in cfg.strings("centralDnsZones")}
+    private_zones = {}
     for zone in index.of_type(PRIVATE_ZONE):
         name = at(zone.props, "privateZoneName")
         if isinstance(name, str) and not is_unknown(name):
-            zones.add(name.strip().casefold().rstrip("."))
+            private_zones[zone.urn] = name.strip().casefold().rstrip(".")
+    zones.update(private_zones.values())
+    unresolved: list[str] = []
+    for group in index.of_type(ZONE_GROUP):
+        configs = at(group.props, "privateDnsZoneConfigs")
+        referenced = [
+            private_zones[u]
+            for u in sorted(group.property_dependencies.get("privateDnsZoneConfigs", set()))
+            if u in private_zones
+        ]
+        unknown = is_unknown(configs)
+        for entry in as_list(configs):
+            zone_id = at(entry, "privateDnsZoneId") if isinstance(entry, dict) else UNKNOWN
+            name = _zone_name(zone_id)
+            if name is not None:
+                zones.add(name)
+            elif is_unknown(zone_id):
+                unknown = True
+        if unknown:
+            if referenced:
+                zones.update(referenced)
+            else:
+                unresolved.append(group.name)
+    return zones, unresolved
+
+
+def _private_dns(index: StackIndex, cfg: Config) -> Iterator[tuple[str, str | None]]:
+    zones, unresolved = _zones_present(index, cfg)
+    unknown_note = ""
+    if unresolved:
+        names = ", ".join(fmt(n) for n in sorted(set(unresolved)))
+        unknown_note = (
+            f" The zone IDs of private DNS zone group {names} are unknown at preview and reference no "
+            "privatedns:PrivateZone of the stack: give them as known IDs."
+        )
     for ws in index.of_type(WORKSPACE):
         if is_project(ws):
             continue
@@ -259,13 +312,14 @@ def _private_dns(index: StackIndex, cfg: Config) -> Iterator[tuple[str, str | No
             noun = "zones" if len(missing) > 1 else "zone"
             yield (
                 f"workspace {fmt(ws.name)} needs private DNS {noun} {listed}: create privatedns:PrivateZone "
-                "resources with these names, or list them in centralDnsZones when DNS is managed centrally.",
+                "resources with these names, or list them in centralDnsZones when DNS is managed centrally."
+                + unknown_note,
                 ws.urn,
             )
-    yield from _ai_dns(index, zones)
+    yield from _ai_dns(index, zones, unknown_note)
 
 
-def _ai_dns(index: StackIndex, zones: set[str]) -> Iterator[tuple[str, str | None]]:
+def _ai_dns(index: StackIndex, zones: set[str], unknown_note: str = "") -> Iterator[tuple[str, str | None]]:
     """AI Services accounts need their three private DNS zones (ai_services.AI_DNS_ZONES)."""
     for account in index.of_type(ai.ACCOUNT):
         missing = [z for z in ai.AI_DNS_ZONES if z not in zones]
@@ -275,7 +329,7 @@ def _ai_dns(index: StackIndex, zones: set[str]) -> Iterator[tuple[str, str | Non
             yield (
                 f"{ai.ACCOUNT_NOUN} {fmt(account.name)} needs private DNS {noun} {listed}: create "
                 "privatedns:PrivateZone resources with these names, or list them in centralDnsZones when DNS is "
-                "managed centrally.",
+                "managed centrally." + unknown_note,
                 account.urn,
             )
 
@@ -331,7 +385,8 @@ POLICIES = [
         config={
             "centralDnsZones": str_list(
                 [],
-                "Private DNS zones managed centrally (e.g. in a hub subscription) that count as present.",
+                "Private DNS zones managed centrally (e.g. in a hub subscription) and referenced nowhere in the stack "
+                "that count as present; a zone whose ID a private DNS zone group carries needs no entry.",
             )
         },
         severity=Severity.MEDIUM,
@@ -339,7 +394,8 @@ POLICIES = [
         remediation_steps=(
             "Create privatedns:PrivateZone resources privatelink.api.azureml.ms and "
             "privatelink.notebooks.azure.net linked to the VNet and to the workspace private endpoint's "
-            "DNS zone group, or list centrally managed zones in centralDnsZones."
+            "DNS zone group; with central zones, give their IDs to the zone group (known at preview), or list "
+            "zones the stack references nowhere in centralDnsZones."
         ),
     ),
 ]
