@@ -42,7 +42,7 @@ from components.interfaces import (
 from components.monitoring import add_diagnostics
 from components.naming import AI_PRIVATE_DNS_ZONES
 from components.private_link import PrivateLink, PrivateLinkArgs
-from components.settings import arg_errors
+from components.settings import arg_errors, wildcard_reach
 
 HARM_CATEGORIES = ("Hate", "Sexual", "Violence", "Selfharm")
 PROMPT_SHIELDS = ("Jailbreak", "Indirect Attack")
@@ -135,10 +135,11 @@ def validate_ai_services_args(args: AiServicesArgs) -> None:
     if missing:
         errors.add("private_endpoint.dns_zone_ids", f"missing {missing}", "the three AI zones")
     for i, fqdn in enumerate(args.allowed_fqdns):
-        if not isinstance(fqdn, str) or not fqdn.strip() or _WILDCARD.fullmatch(fqdn.strip()):
+        reach = wildcard_reach(fqdn.strip().lower()) if isinstance(fqdn, str) and "*" in fqdn else None
+        if not isinstance(fqdn, str) or not fqdn.strip() or _WILDCARD.fullmatch(fqdn.strip()) or reach:
             errors.add(
                 f"allowed_fqdns[{i}]",
-                f"{fqdn!r} opens the internet",
+                f"{fqdn!r} opens the internet" + (f" (it matches {reach})" if reach else ""),
                 "host names such as kv.vault.azure.net or *.blob.core.windows.net (no '*' or bare wildcard "
                 "top-level domain)",
             )

@@ -124,12 +124,15 @@ def validate_ai_services(add: Add, raw: Any, personas: set[str]) -> AiServicesSe
     if not isinstance(raw_fqdns, list | tuple):
         add(f"{k}.allowedFqdns", f"{raw_fqdns!r} given", "a list of host names")
         raw_fqdns = []
+    from components.settings import wildcard_reach  # settings imports this module: resolve at call time
+
     for i, fqdn in enumerate(raw_fqdns):
         text = str(fqdn).lower()
-        if not _FQDN.match(text) or (text.startswith("*.") and len(text[2:].split(".")) < 2):
+        reach = wildcard_reach(text) if "*" in text else None
+        if not _FQDN.match(text) or (text.startswith("*.") and len(text[2:].split(".")) < 2) or reach:
             add(
                 f"{k}.allowedFqdns[{i}]",
-                f"{fqdn!r} is not an approved host name",
+                f"{fqdn!r} is not an approved host name" + (f" (it matches {reach})" if reach else ""),
                 "a host name such as kv.vault.azure.net or *.blob.core.windows.net (no '*' or bare wildcard TLD)",
             )
         else:

@@ -218,6 +218,11 @@ def test_role_assignments_are_ai_data_plane_roles_only(plain: Program) -> None:
             r"private_endpoint.dns_zone_ids: missing \['privatelink.cognitiveservices.azure.com'",
         ),
         ({"allowed_fqdns": ("pypi.org", "*.com")}, r"allowed_fqdns\[1\]: '\*.com' opens the internet"),
+        (  # judged by what it matches, as the pack's ai-outbound and ws-outbound-rules do
+            {"allowed_fqdns": ("*.co.uk",)},
+            r"allowed_fqdns\[0\]: '\*.co.uk' opens the internet \(it matches every host under the public suffix "
+            r"'co.uk'\)",
+        ),
         (
             {"deployments": {"chat": replace(GPT, content_filter="none")}},
             r"deployments\['chat'\].content_filter: 'none' is not a content filter; allowed: default",
@@ -359,8 +364,15 @@ BASE_AI: dict[str, Any] = {
             "dataScientists, mlEngineers, readers",
         ),
         (
+            {**BASE_AI, "allowedFqdns": ["*.com.au"]},
+            f"{P}aiServices.allowedFqdns[0]: '*.com.au' is not an approved host name (it matches every host under "
+            "the public suffix 'com.au'); allowed: a host name such as kv.vault.azure.net or *.blob.core.windows.net "
+            "(no '*' or bare wildcard TLD)",
+        ),
+        (
             {**BASE_AI, "allowedFqdns": ["*"]},
-            f"{P}aiServices.allowedFqdns[0]: '*' is not an approved host name; allowed: a host name such as "
+            f"{P}aiServices.allowedFqdns[0]: '*' is not an approved host name (it matches every host name); "
+            "allowed: a host name such as "
             "kv.vault.azure.net or *.blob.core.windows.net (no '*' or bare wildcard TLD)",
         ),
         (
