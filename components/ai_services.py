@@ -50,7 +50,6 @@ ACCOUNT_SKUS = ("S0",)
 BASE_CONTENT_FILTER = "Microsoft.DefaultV2"
 _SUBDOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_WILDCARD = re.compile(r"\*(\.[^.*/]+)?\.?")
 
 
 @dataclass(frozen=True)
@@ -136,7 +135,7 @@ def validate_ai_services_args(args: AiServicesArgs) -> None:
         errors.add("private_endpoint.dns_zone_ids", f"missing {missing}", "the three AI zones")
     for i, fqdn in enumerate(args.allowed_fqdns):
         reach = wildcard_reach(fqdn.strip().lower()) if isinstance(fqdn, str) and "*" in fqdn else None
-        if not isinstance(fqdn, str) or not fqdn.strip() or _WILDCARD.fullmatch(fqdn.strip()) or reach:
+        if not isinstance(fqdn, str) or not fqdn.strip() or reach:
             errors.add(
                 f"allowed_fqdns[{i}]",
                 f"{fqdn!r} opens the internet" + (f" (it matches {reach})" if reach else ""),

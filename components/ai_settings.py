@@ -129,7 +129,7 @@ def validate_ai_services(add: Add, raw: Any, personas: set[str]) -> AiServicesSe
     for i, fqdn in enumerate(raw_fqdns):
         text = str(fqdn).lower()
         reach = wildcard_reach(text) if "*" in text else None
-        if not _FQDN.match(text) or (text.startswith("*.") and len(text[2:].split(".")) < 2) or reach:
+        if not _FQDN.match(text) or reach:
             add(
                 f"{k}.allowedFqdns[{i}]",
                 f"{fqdn!r} is not an approved host name" + (f" (it matches {reach})" if reach else ""),

@@ -40,7 +40,14 @@ from components.interfaces import (
 from components.monitoring import add_diagnostics
 from components.private_link import PrivateLink, PrivateLinkArgs
 from components.propagation import ROLE_PROPAGATION_WAIT, propagation_wait
-from components.settings import TENANT_ALLOWED, arg_errors, validate_choice, validate_guid, validate_key_days
+from components.settings import (
+    DEPLOYER_PRINCIPAL_TYPES,
+    TENANT_ALLOWED,
+    arg_errors,
+    validate_choice,
+    validate_guid,
+    validate_key_days,
+)
 
 CMK_ROLE = "Key Vault Crypto Service Encryption User"
 """Read key metadata, wrap and unwrap: what a service that encrypts with the key needs ("Azure built-in roles")."""
@@ -51,7 +58,6 @@ COSMOS_DB_APP_ID = "a232010e-820c-4083-83bb-3ace5fc29d0b"
 """Application ID of the Azure Cosmos DB first-party service principal (all clouds but Azure Government, whose
 ID is 57506a73-e302-42a9-b869-6f12d9ec29e9): "Use customer-managed keys with Azure Machine Learning", section
 "Allow Azure Cosmos DB to access the key". Its object ID differs per tenant, so it is looked up."""
-DEPLOYER_PRINCIPAL_TYPES = ("ServicePrincipal", "User")
 
 
 @dataclass(frozen=True)

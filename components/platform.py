@@ -49,13 +49,14 @@ from components.interfaces import (
     PrivateEndpointArgs,
     RoleAssignmentArgs,
 )
-from components.keyvault import DEPLOYER_PRINCIPAL_TYPES, KeyVault, KeyVaultArgs
+from components.keyvault import KeyVault, KeyVaultArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.network import Network, NetworkArgs
 from components.policy_parity import ParityContext
 from components.propagation import propagation_wait
 from components.registry import Registry, RegistryArgs
 from components.settings import (
+    DEPLOYER_PRINCIPAL_TYPES,
     FIREWALL_SKUS,
     ISOLATION_MODES,
     STORAGE_SKUS,
