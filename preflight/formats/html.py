@@ -1,8 +1,7 @@
 """A single-file HTML report: verdict, counts, violations, controls, and the architecture diagram.
 
-The diagram is the Mermaid text in a `<pre class="mermaid">`; a pinned Mermaid module from a CDN draws it
-when the browser is online, and the text stays readable when it is not (the report itself needs no
-network to open). Every value from the program or the packs is HTML-escaped.
+The diagram is an inline SVG laid out by `svg.render_svg` (no script, no network), with its Mermaid text
+folded below it for pasting into Markdown. Every value from the program or the packs is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -22,8 +21,7 @@ from ._common import (
     sorted_violations,
 )
 from .mermaid import render_mermaid
-
-MERMAID_MODULE = "https://cdn.jsdelivr.net/npm/mermaid@11.4.1/dist/mermaid.esm.min.mjs"
+from .svg import render_svg
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2328; }
@@ -31,7 +29,9 @@ table { border-collapse: collapse; margin: 1rem 0; }
 th, td { border: 1px solid #d0d7de; padding: .3rem .6rem; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
 .mandatory { color: #d1242f; font-weight: 600; } .advisory { color: #9a6700; }
-pre.mermaid { background: #f6f8fa; padding: 1rem; overflow: auto; }
+div.diagram { overflow: auto; border: 1px solid #d0d7de; margin: 1rem 0; }
+div.diagram svg { display: block; }
+pre.mermaid-source { background: #f6f8fa; padding: 1rem; overflow: auto; }
 code { font-size: 90%; }
 """
 
@@ -96,16 +96,16 @@ def render_html(result: PreflightResult, project_dir: Path | None = None) -> str
 <h2>Violations</h2>
 {violations_table}
 <h2>Architecture</h2>
-<pre class="mermaid">
+<div class="diagram">
+{render_svg(result)}</div>
+<details><summary>Mermaid source</summary>
+<pre class="mermaid-source">
 {escape(render_mermaid(result, project_dir))}</pre>
+</details>
 <h2>Controls covered</h2>
 <table><tr><th>Policy</th><th>Pack</th><th>Level</th><th>Severity</th><th>Result</th><th>Description</th><th>Anchors</th></tr>
 {"".join(controls)}
 </table>
-<script type="module">
-import mermaid from "{MERMAID_MODULE}";
-mermaid.initialize({{ startOnLoad: true, securityLevel: "strict" }});
-</script>
 </body>
 </html>
 """

@@ -8,7 +8,8 @@ What a reviewer approves is a network, not a list of resources, so the diagram s
 - each workspace with its managed network (isolation mode) holding the outbound rules (FQDN, service tag,
   private endpoint rules drawn to their target) and the compute that runs in the managed network;
 - identities (workspace and compute identity, role assignments as dotted edges named by role), key vaults
-  and their keys (the workspace's CMK edge), storage, registry, Application Insights.
+  and their keys (the workspace's CMK edge), storage, registry, Application Insights and the Log Analytics
+  workspace it sends to.
 
 Edges come from property dependencies, which are known in a first preview when IDs are not; names,
 prefixes and enum values come from the inputs. Resources with a mandatory violation are outlined red,
@@ -193,6 +194,11 @@ class _Diagram:
     group_parent: dict[str, str] = field(default_factory=dict)
     edges: list[str] = field(default_factory=list)
     classes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # The same graph as data, for the SVG drawing: node id -> (kind, label lines), group id -> label lines,
+    # and (from, arrow, to, label) per edge, in the order they were added.
+    node_lines: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    group_lines: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    edge_list: list[tuple[str, str, str, str]] = field(default_factory=list)
     _used: set[str] = field(default_factory=set)
 
     def new_id(self, key: str, prefix: str, name: str) -> str:
@@ -204,15 +210,17 @@ class _Diagram:
         self.ids[key] = node_id
         return node_id
 
-    def node(self, key: str, kind: str, name: str, text: str) -> str:
+    def node(self, key: str, kind: str, name: str, lines: tuple[str, ...]) -> str:
         node_id = self.new_id(key, _PREFIX.get(kind, kind), name)
         open_, close = _SHAPES.get(kind, ('["', '"]'))
-        self.nodes[node_id] = f"{node_id}{open_}{text}{close}"
+        self.nodes[node_id] = f"{node_id}{open_}{label(*lines)}{close}"
+        self.node_lines[node_id] = (kind, tuple(line for line in lines if line))
         return node_id
 
-    def group(self, key: str, prefix: str, name: str, text: str, parent: str = "") -> str:
+    def group(self, key: str, prefix: str, name: str, lines: tuple[str, ...], parent: str = "") -> str:
         group_id = self.new_id(key, prefix, name)
-        self.groups[group_id] = text
+        self.groups[group_id] = label(*lines)
+        self.group_lines[group_id] = tuple(line for line in lines if line)
         if parent:
             self.group_parent[group_id] = parent
         return group_id
@@ -226,6 +234,7 @@ class _Diagram:
         line = f"{a} {arrow}{edge_label(text) if text else ''} {b}"
         if line not in self.edges:
             self.edges.append(line)
+            self.edge_list.append((a, arrow, b, text))
 
     def render(self, title: str) -> str:
         out = ["flowchart LR", f"  %% {title}"]
@@ -296,17 +305,18 @@ def build(result: PreflightResult) -> _Diagram:
             prefixes = ", ".join(
                 _text(p) for p in _get(r.inputs, "addressSpace.addressPrefixes") or [] if _text(p)
             )
-            d.group(r.urn, "vnet", r.name, label(f"VNet {r.name}", prefixes))
+            d.group(r.urn, "vnet", r.name, (f"VNet {r.name}", prefixes))
     for r in resources:
         if kinds[r.urn] == "vnet":
             for sub in r.inputs.get("subnets") or []:
                 name = _text(_get(sub, "name"))
                 if name:
                     nsg = "NSG" if _known(_get(sub, "networkSecurityGroup")) else "no NSG"
-                    text = label(
-                        f"Subnet {name}", " · ".join(x for x in (_text(_get(sub, "addressPrefix")), nsg) if x)
+                    lines = (
+                        f"Subnet {name}",
+                        " · ".join(x for x in (_text(_get(sub, "addressPrefix")), nsg) if x),
                     )
-                    d.group(f"{r.urn}/subnets/{name}", "snet", f"{r.name}_{name}", text, d.ids[r.urn])
+                    d.group(f"{r.urn}/subnets/{name}", "snet", f"{r.name}_{name}", lines, d.ids[r.urn])
     for r in resources:
         if kinds[r.urn] == "subnet":
             vnet = next((u for u in _deps(r, "virtualNetworkName") if kind(u) == "vnet"), "")
@@ -314,11 +324,11 @@ def build(result: PreflightResult) -> _Diagram:
             nsg_text = (
                 f"NSG {nsg}" if nsg else ("NSG" if _known(r.inputs.get("networkSecurityGroup")) else "no NSG")
             )
-            text = label(
+            lines = (
                 f"Subnet {r.name}",
                 " · ".join(x for x in (_text(r.inputs.get("addressPrefix")), nsg_text) if x),
             )
-            d.group(r.urn, "snet", r.name, text, d.ids.get(vnet, ""))
+            d.group(r.urn, "snet", r.name, lines, d.ids.get(vnet, ""))
 
     def subnet_group(urns: list[str]) -> str:
         """The group of the subnet (or, for an inline subnet, the VNet) a resource's subnet input names."""
@@ -336,28 +346,26 @@ def build(result: PreflightResult) -> _Diagram:
             ws_kind = _text(r.inputs.get("kind")) or "Default"
             title = "ML workspace" if ws_kind == "Default" else f"ML {ws_kind.lower()}"
             access = _text(r.inputs.get("publicNetworkAccess"))
-            node_id = d.node(
-                r.urn, k, r.name, label(r.name, title, f"public access {access}" if access else "")
-            )
+            node_id = d.node(r.urn, k, r.name, (r.name, title, f"public access {access}" if access else ""))
             mode = _text(_get(r.inputs, "managedNetwork.isolationMode"))
             if mode or _get(r.inputs, "managedNetwork.outboundRules"):
                 mnet = d.group(
-                    f"{r.urn}#managedNetwork", "mnet", r.name, label(f"Managed network of {r.name}", mode)
+                    f"{r.urn}#managedNetwork", "mnet", r.name, (f"Managed network of {r.name}", mode)
                 )
                 d.edge(node_id, "---", mnet)
         elif k == "compute":
             ctype = _text(_get(r.inputs, "properties.computeType")) or "compute"
             public = _get(r.inputs, "properties.properties.enableNodePublicIp")
             ip = "public IP" if public is True else ("no public IP" if public is False else "")
-            d.node(r.urn, k, r.name, label(r.name, ctype, ip))
+            d.node(r.urn, k, r.name, (r.name, ctype, ip))
         elif k == "key":
             kty = _text(_get(r.inputs, "properties.kty"))
             size = _text(_get(r.inputs, "properties.keySize")) or _text(
                 _get(r.inputs, "properties.curveName")
             )
-            d.node(r.urn, k, r.name, label(r.name, " ".join(x for x in ("key", kty, size) if x)))
+            d.node(r.urn, k, r.name, (r.name, " ".join(x for x in ("key", kty, size) if x)))
         else:
-            d.node(r.urn, k, r.name, label(r.name, _DESCRIPTION.get(k, k)))
+            d.node(r.urn, k, r.name, (r.name, _DESCRIPTION.get(k, k)))
         node_id = d.ids[r.urn]
         if k in ("pe", "compute"):
             group = subnet_group(_deps(r, "subnet") if k == "pe" else _deps(r, "properties"))
@@ -405,6 +413,10 @@ def build(result: PreflightResult) -> _Diagram:
             for u in cmk:
                 d.edge(me, "-.->", d.ids[u], "CMK")
             _outbound_rules(d, r, kinds, by_id)
+        elif k == "appinsights":
+            for u in _deps(r, "workspaceResourceId"):
+                if kind(u) == "loganalytics":
+                    d.edge(me, "-->", d.ids[u], "logs")
         elif k == "key":
             for u in _deps(r, "vaultName"):
                 if kind(u) == "vault":
@@ -474,7 +486,7 @@ def _rule_node(
     """
     mnet = d.ids.get(f"{ws_urn}#managedNetwork")
     if not mnet:
-        mnet = d.group(f"{ws_urn}#managedNetwork", "mnet", ws_name, label(f"Managed network of {ws_name}"))
+        mnet = d.group(f"{ws_urn}#managedNetwork", "mnet", ws_name, (f"Managed network of {ws_name}",))
         d.edge(d.ids[ws_urn], "---", mnet)
     rtype = _text(_get(rule, "type"))
     dest = _get(rule, "destination")
@@ -487,7 +499,7 @@ def _rule_node(
         detail = f"private endpoint {_text(_get(dest, 'subresourceTarget'))}".rstrip()
     else:
         detail = rtype or "rule"
-    node_id = d.node(key, "rule", f"{ws_name}_{name}", label(f"outbound {name}", detail))
+    node_id = d.node(key, "rule", f"{ws_name}_{name}", (f"outbound {name}", detail))
     d.place(node_id, mnet)
     if rtype != "PrivateEndpoint":
         return
@@ -515,7 +527,7 @@ def _role_edge(d: _Diagram, r: RecordedResource, kinds: dict[str, str]) -> None:
             return
         ptype = _text(r.inputs.get("principalType")) or "principal"
         key = f"principal:{pid}"
-        source = d.ids.get(key) or d.node(key, "principal", f"{ptype}_{pid[:8]}", label(ptype, pid))
+        source = d.ids.get(key) or d.node(key, "principal", f"{ptype}_{pid[:8]}", (ptype, pid))
     d.edge(source, "-.->", d.ids[scope], _role_name(r.inputs.get("roleDefinitionId")))
 
 

@@ -462,7 +462,9 @@ def test_mermaid_reads_versioned_types_inline_subnets_literal_principals_and_kno
 def test_html_embeds_the_diagram_and_escapes_values(result: PreflightResult) -> None:
     page = render_html(result, NETWORK)
     assert page.startswith("<!DOCTYPE html>")
-    assert '<pre class="mermaid">\nflowchart LR' in page
+    assert '<div class="diagram">\n<svg xmlns="http://www.w3.org/2000/svg"' in page
+    assert "<script" not in page and "https://" not in page.split("<h2>Controls covered</h2>")[0]
+    assert '<pre class="mermaid-source">\nflowchart LR' in page
     assert "pe_net_pe_ws --&gt;|amlworkspace| ws_net_ws" in page
     assert "<td><code>compute-public-ip</code></td>" in page
     evil = res("azure-native:storage:StorageAccount", "<img src=x>")
