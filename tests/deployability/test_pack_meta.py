@@ -1,5 +1,5 @@
 """The pack as a whole: every Deployability rule is a policy with complete metadata, its source named, and
-passing and failing test cases; levels follow RULES.md (mandatory where Azure refuses, advisory otherwise)."""
+passing and failing test cases; levels follow the control catalogue (mandatory where Azure refuses, advisory otherwise)."""
 
 from __future__ import annotations
 
@@ -36,20 +36,38 @@ ADVISORY = {"storage-identity-data-roles", "lock-blocks-children"} | ADVISORY_HA
 
 
 def test_rules_md_ids_match_the_pack(pack: PolicyPackProcess) -> None:
-    """Policy names are exactly the RULES.md Deployability ids plus the two advisory halves, each once."""
+    """Policy names are exactly the catalogue's ids plus the two advisory halves, each once."""
     names = [p.name for p in pack.info.policies]
     assert len(names) == len(set(names))
     assert set(names) == set(RULES_IDS) | ADVISORY_HALVES
     assert pack.info.name == "azure-deployability" and pack.info.version == "0.1.0"
 
 
-def test_rules_md_lists_the_ids_this_test_uses() -> None:
-    """The ids above are the ones in /work/shared/RULES.md's Deployability table, when it is available."""
-    rules = Path("/work/shared/RULES.md")
-    if not rules.exists():
-        pytest.skip("RULES.md is not shipped with the repository")
-    section = rules.read_text().split("## Deployability", 1)[1]
-    assert [i for i in re.findall(r"^\| ([a-z0-9-]+) \|", section, flags=re.M) if i != "id"] == RULES_IDS
+def catalogue_rows() -> dict[str, list[str]]:
+    """The README's control catalogue: policy name -> its row's cells (level, kind, refuses, source, config)."""
+    readme = (REPO / "policypacks" / "azure-deployability" / "README.md").read_text()
+    section = readme.split("## Control catalogue\n", 1)[1].split("\n## ", 1)[0]
+    rows: dict[str, list[str]] = {}
+    for line in section.splitlines():
+        found = re.match(r"^\| `([a-z0-9-]+)` \|(.*)\|$", line)
+        if found:
+            assert found.group(1) not in rows, found.group(1)
+            rows[found.group(1)] = [cell.strip() for cell in found.group(2).split(" | ")]
+    return rows
+
+
+def test_catalogue_lists_every_policy_as_the_code_defines_it(pack: PolicyPackProcess) -> None:
+    """The README's control catalogue has one row per policy the pack registers and none other, and each row
+    says the policy's level, kind, source page title and config keys as the code defines them."""
+    rows = catalogue_rows()
+    assert list(rows) == [p.name for p in pack.info.policies]  # same policies, in the pack's order
+    assert [i for i in rows if i not in ADVISORY_HALVES] == RULES_IDS
+    for p in pack.info.policies:
+        level, kind, _refuses, source, config = rows[p.name]
+        assert (level, kind) == (p.enforcement_level, p.kind), p.name
+        assert f'"{p.framework.removeprefix("Microsoft Learn ")}"' in source, p.name
+        keys = sorted(k for k in p.config_schema.get("properties", {}) if k != "exemptResources")
+        assert sorted(re.findall(r"`([A-Za-z]+)`", config)) == keys, p.name
 
 
 def test_metadata_is_complete_and_names_its_source(pack: PolicyPackProcess) -> None:

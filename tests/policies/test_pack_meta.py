@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import jsonschema
 import pytest
 
@@ -16,13 +19,46 @@ from .test_paths import PATH_CASES
 from .test_resource_rules import CASES
 from .test_stack_rules import STACK_CASES
 
+REPO = Path(__file__).resolve().parents[2]
+
 
 def test_every_rules_md_control_is_a_policy(pack: PolicyPackProcess) -> None:
-    """Policy names are exactly the RULES.md ids plus the two advisory halves, each once."""
+    """Policy names are exactly the catalogue's ids plus the two advisory halves, each once."""
     names = [p.name for p in pack.info.policies]
     assert len(names) == len(set(names))
     assert set(names) == set(RULES_IDS) | {"storage-infrastructure-encryption", "loganalytics-retention"}
     assert pack.info.name == "aml-security" and pack.info.version == "0.1.0"
+
+
+def catalogue_rows() -> dict[str, list[str]]:
+    """The pack README's control catalogue: policy name -> its row's cells (level, kind, checks, anchors,
+    config keys)."""
+    readme = (REPO / "policypacks" / "aml-security" / "README.md").read_text()
+    section = readme.split("## Control catalogue\n", 1)[1].split("\n## ", 1)[0]
+    rows: dict[str, list[str]] = {}
+    for line in section.splitlines():
+        found = re.match(r"^\| `([a-z0-9-]+)` \|(.*)\|$", line)
+        if found:
+            assert found.group(1) not in rows, found.group(1)
+            rows[found.group(1)] = [cell.strip() for cell in found.group(2).split(" | ")]
+    return rows
+
+
+def test_catalogue_lists_every_policy_as_the_code_defines_it(pack: PolicyPackProcess) -> None:
+    """The README's control catalogue has one row per policy the pack registers and none other, and each row
+    says the policy's level, kind, anchors (every tag) and config keys as the code defines them."""
+    rows = catalogue_rows()
+    assert list(rows) == [p.name for p in pack.info.policies]  # same policies, in the pack's order
+    prefixes = {"azure-policy": "AzPol ", "checkov": "", "mcsb": "MCSB ", "source": ""}
+    for p in pack.info.policies:
+        level, kind, checks, anchors, config = rows[p.name]
+        assert (level, kind) == (p.enforcement_level, p.kind), p.name
+        assert checks, p.name
+        listed = [a.strip() for a in anchors.split(";")]
+        expected = [prefixes[k] + v.strip() for k, _, v in (t.partition(":") for t in p.tags)]
+        assert listed == expected, p.name
+        keys = [k for k in p.config_schema.get("properties", {}) if k != "exemptResources"]
+        assert re.findall(r"`([A-Za-z]+)`", config) == keys, p.name
 
 
 def test_metadata_is_complete(pack: PolicyPackProcess) -> None:

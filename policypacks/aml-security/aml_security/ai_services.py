@@ -394,7 +394,12 @@ POLICIES = [
         ),
         check=_content_filter,
         severity=Severity.HIGH,
-        anchors=Anchors(mcsb=("AI-2",), other=("seed: prompt injection and jailbreak protection",)),
+        anchors=Anchors(
+            mcsb=("AI-2",),
+            other=(
+                "Azure AI security best practices: AI-specific threat protection (prompt injection, jailbreak)",
+            ),
+        ),
         remediation_steps=(
             "Set properties.raiPolicyName to a cognitiveservices:RaiPolicy of the account with the Jailbreak and "
             "Indirect Attack prompt shields enabled and blocking (not absent, not a Microsoft.* default)."
@@ -408,7 +413,12 @@ POLICIES = [
         types=[RAI_POLICY],
         check=_rai_policy,
         severity=Severity.HIGH,
-        anchors=Anchors(mcsb=("AI-2",), other=("seed: threat protection (prompt injection, jailbreak)",)),
+        anchors=Anchors(
+            mcsb=("AI-2",),
+            other=(
+                "Azure AI security best practices: AI-specific threat protection (prompt injection, jailbreak)",
+            ),
+        ),
         remediation_steps=(
             'List {name: "Jailbreak"} and {name: "Indirect Attack"} (source "Prompt") in '
             "properties.contentFilters with enabled and blocking true; every Hate, Sexual, Violence and "

@@ -237,7 +237,9 @@ POLICIES = [
         types=[COMPUTE],
         check=_personal,
         severity=Severity.MEDIUM,
-        anchors=Anchors(other=("seed: user isolation",)),
+        anchors=Anchors(
+            other=("Azure AI security best practices: secure compute resources (user isolation)",)
+        ),
         remediation_steps=(
             "Set properties.properties.personalComputeInstanceSettings.assignedUser (objectId, tenantId), "
             'computeInstanceAuthorizationType "personal" and applicationSharingPolicy "Personal".'

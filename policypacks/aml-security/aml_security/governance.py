@@ -118,7 +118,9 @@ POLICIES = [
         check=_defender,
         advisory=True,
         severity=Severity.MEDIUM,
-        anchors=Anchors(mcsb=("LT-1", "AI-7"), other=("seed: AI threat protection",)),
+        anchors=Anchors(
+            mcsb=("LT-1", "AI-7"), other=("Azure AI security best practices: AI-specific threat protection",)
+        ),
         remediation_steps='Add security:Pricing {pricingName: "AI", pricingTier: "Standard"} at subscription scope.',
     ),
     resource_policy(

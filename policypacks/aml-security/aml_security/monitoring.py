@@ -171,7 +171,7 @@ POLICIES = [
             }
         },
         severity=Severity.LOW,
-        anchors=Anchors(mcsb=("LT-6",), other=("RULES.md loganalytics-auth (advisory)",)),
+        anchors=Anchors(mcsb=("LT-6",), other=("advisory half of loganalytics-auth",)),
         remediation_steps="Set retentionInDays to at least minimumRetentionDays (90 by default).",
     ),
     stack_policy(
