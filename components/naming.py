@@ -27,7 +27,7 @@ AI_PRIVATE_DNS_ZONES: tuple[str, ...] = (
 )
 """Opt-in zones of an AI Services (Foundry) account's `account` private endpoint (only with aiServices).
 
-Source: RULES.md (Azure AI Services and Foundry, private-dns) and issue 14; the zones an AIServices account
+Source: the aml-security control catalogue (`private-dns`, policypacks/aml-security/README.md) and issue 14; the zones an AIServices account
 advertises as `privateLinkResources.requiredZoneNames` for group `account` (as Microsoft's Foundry private
 network samples create them).
 """

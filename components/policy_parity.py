@@ -2,7 +2,7 @@
 
 The pack (`policypacks/aml-security`) blocks insecure changes made through Pulumi at preview; these built-in
 definitions, assigned at the platform's resource group by `governance.Governance`, guard the same controls
-against changes made any other way (portal, CLI, scripts). The GUIDs are the anchors of RULES.md; a test
+against changes made any other way (portal, CLI, scripts). The GUIDs are the `AzPol` anchors of the pack's control catalogue (policypacks/aml-security/README.md); a test
 proves that every pack rule with an Azure Policy anchor has an entry here and every entry names a pack rule.
 
 Effects: the strongest non-modifying effect the definition allows (Deny, else Audit, else AuditIfNotExists),
@@ -79,7 +79,7 @@ class BuiltIn:
     (a Deny would block the stack's own resources). `note` says why."""
     note: str = ""
     anchor: bool = True
-    """False for a definition added beyond the RULES.md anchors (it still mirrors the named rule)."""
+    """False for a definition added beyond the catalogue's anchors (it still mirrors the named rule)."""
 
     @property
     def definition_id(self) -> str:
@@ -310,7 +310,7 @@ PARITY: tuple[BuiltIn, ...] = (
     BuiltIn("acr-network", "bd560fc0-3c69-498a-ae9f-aa8eb7de0e13",
             "Container registries should have SKUs that support Private Links", _ADE,
             CR + "ACR_SkuSupportsPrivateEndpoints_AuditDeny.json", anchor=False,
-            note="Beyond the RULES.md anchors: mirrors acr-network's Premium SKU requirement."),
+            note="Beyond the catalogue's anchors: mirrors acr-network's Premium SKU requirement."),
     BuiltIn("acr-cmk", "5b9159ae-1701-4a6f-9a7a-aa9c8ddd0580",
             "Container registries should be encrypted with a customer-managed key", _ADE,
             CR + "ACR_CMKEncryptionEnabled_Audit.json", deny_when=lambda ctx: ctx.registry_cmk,

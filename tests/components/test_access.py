@@ -105,7 +105,7 @@ def principal_kind(ra: Recorded, persona_access: dict[str, str]) -> str:
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_every_planned_grant_is_a_row_of_the_grant_table(stack: str, dev: Program, prod: Program) -> None:
-    """Source: "One identity per job" (DESIGN.md): every role a component grants is listed in one table with its
+    """Source: "One identity per job" (docs/access.md): every role a component grants is listed in one table with its
     documented reason. Each planned assignment matches a GRANTS row (principal, role, scope, name key), and
     every row of the identities these components create is planned."""
     prog = {"dev": dev, "prod": prod}[stack]

@@ -116,7 +116,7 @@ def test_private_endpoint_group_account_in_the_three_zones(plain: Program) -> No
 
 def test_content_filter_blocks_jailbreak_indirect_attacks_and_harm(plain: Program) -> None:
     """The custom content filter: both prompt shields on and blocking; Hate, Sexual, Violence and Selfharm on
-    prompts and completions, blocking at the threshold; protected material blocked (RULES.md ai-rai-policy)."""
+    prompts and completions, blocking at the threshold; protected material blocked (control catalogue: ai-rai-policy)."""
     rai = plain.one("cognitiveservices:RaiPolicy").inputs
     assert rai["raiPolicyName"] == "default"
     assert rai["properties"]["basePolicyName"] == "Microsoft.DefaultV2"
@@ -138,7 +138,7 @@ def test_content_filter_blocks_jailbreak_indirect_attacks_and_harm(plain: Progra
 
 def test_deployment_pins_the_model_and_always_uses_the_content_filter(plain: Program) -> None:
     """versionUpgradeOption NoAutoUpgrade, an explicit version and capacity, and raiPolicyName = the custom filter,
-    depending on it (RULES.md ai-model-pinned, ai-content-filter)."""
+    depending on it (control catalogue: ai-model-pinned, ai-content-filter)."""
     dep = plain.one("cognitiveservices:Deployment")
     assert dep.inputs["sku"] == {"name": "GlobalStandard", "capacity": 10}
     assert dep.inputs["properties"] == {

@@ -137,7 +137,7 @@ def test_acr_cmk_rule_and_assignment_follow_the_registry_choice(stack: str) -> N
 
 def test_the_pack_still_enforces_acr_cmk_by_default() -> None:
     """The pack ships alone to teams whose registries can hold a CMK: acr-cmk stays mandatory by default; only
-    this project's stack configuration lowers it (RULES.md acr-cmk, AzPol 5b9159ae). Through the analyzer
+    this project's stack configuration lowers it (control catalogue: acr-cmk, AzPol 5b9159ae). Through the analyzer
     protocol: the dev stack without its pack configuration is blocked by acr-cmk alone."""
     result = subprocess.run(
         [sys.executable, "-m", "preflight", "--stack", "dev", "--format", "json"],

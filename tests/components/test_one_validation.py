@@ -2,7 +2,7 @@
 (SecureMlWorkspaceArgs, and each component's own Args) run the same `validate_*` functions of
 components/settings.py, so a bad value fails the same way on both paths: every problem at once, named in the
 caller's terms (`computeInstances.ci_alice` from YAML, `compute_instances['ci_alice']` from Python), with what
-is allowed. The cases are the values the team trial (shared/reviews/team-trial-2026-11-30.md, F4 and F8)
+is allowed. The cases are the values the team trial of 2026-11-30 (issue 15, findings F4 and F8)
 found accepted silently by the library path, and its misleading messages."""
 
 from __future__ import annotations

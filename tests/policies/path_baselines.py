@@ -1,4 +1,4 @@
-"""Compliant resources on every other path to a governed resource (RULES.md "Every path to a governed
+"""Compliant resources on every other path to a governed resource (pack README "Every path to a governed
 resource"), built from the typed baselines so each path carries the same settings.
 
 - generic `azure-native:resources:Resource` (ARM body in `properties`, input names from the SDK's

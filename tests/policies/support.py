@@ -40,7 +40,7 @@ RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 
 UNKNOWN_MSG = "{} must be known at preview (it is computed from another resource's output)."
 
-# Policies RULES.md marks advisory, plus the two advisory halves kept as their own policies.
+# Policies the control catalogue marks advisory, plus the two advisory halves kept as their own policies.
 ADVISORY = frozenset(
     {
         "compute-min-nodes",

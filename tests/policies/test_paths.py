@@ -1,4 +1,4 @@
-"""Every path to a governed resource, through the analyzer protocol (RULES.md "Every path to a governed
+"""Every path to a governed resource, through the analyzer protocol (pack README "Every path to a governed
 resource"): compliant resources pass on each path, insecure ones are blocked by the same rule ids with
 messages naming the path and the inner resource, and what cannot be read is a violation, never a pass.
 

@@ -1,6 +1,6 @@
 """The offline preflight runs a team stack that declares governed resources through the side doors
 (azure-native's generic resource, an inline ARM template deployment, the classic provider) end to end,
-and the aml-security pack blocks each path with a message naming it (RULES.md "Every path to a
+and the aml-security pack blocks each path with a message naming it (pack README "Every path to a
 governed resource")."""
 
 from __future__ import annotations

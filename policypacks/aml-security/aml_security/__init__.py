@@ -1,1 +1,1 @@
-"""aml-security: the CrossGuard rules for the hardened Azure Machine Learning baseline (see RULES.md)."""
+"""aml-security: the CrossGuard rules for the hardened Azure Machine Learning baseline (control catalogue: the pack's README.md)."""

@@ -1,4 +1,4 @@
-"""The reading rules of RULES.md, each implemented once: every policy reads resources through here.
+"""The reading rules of the control catalogue (README.md), each implemented once: every policy reads resources through here.
 
 - Type tokens: `normalize_type` maps every form the engine sends to `azure-native:<module>:<Resource>`.
 - Proxies and secrets: `raw` turns pulumi-policy's proxies into plain dicts and lists and unwraps secrets,

@@ -1,4 +1,4 @@
-"""Every path to a governed resource, normalised once into the shape the rules already read (RULES.md).
+"""Every path to a governed resource, normalised once into the shape the rules already read (README.md, "Every path to a governed resource").
 
 A resource can reach Azure in four ways; the rules read only the first, so this module turns the other
 three into *views*: (azure-native type, azure-native-shaped properties, a message prefix naming the path).

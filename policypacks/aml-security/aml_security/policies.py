@@ -1,4 +1,4 @@
-"""Every policy of the pack, in RULES.md order."""
+"""Every policy of the pack, in the order of the control catalogue (README.md)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ ALL_POLICIES: list[Policy] = [
     *governance.POLICIES,
 ]
 
-# Azure AI Services and Foundry (RULES.md section of the same name).
+# Azure AI Services and Foundry (the catalogue's rows of the same name).
 from . import ai_services  # noqa: E402
 
 ALL_POLICIES += ai_services.POLICIES

@@ -1,4 +1,4 @@
-"""Every policy of the pack, in RULES.md order ("Deployability"), advisory halves after their rule."""
+"""Every policy of the pack, in the order of the control catalogue (README.md), advisory halves after their rule."""
 
 from __future__ import annotations
 
