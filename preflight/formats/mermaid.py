@@ -9,7 +9,7 @@ What a reviewer approves is a network, not a list of resources, so the diagram s
   private endpoint rules drawn to their target) and the compute that runs in the managed network;
 - identities (workspace and compute identity, role assignments as dotted edges named by role), key vaults
   and their keys (the workspace's CMK edge), storage, registry, Application Insights and the Log Analytics
-  workspace it sends to.
+  workspace it sends to, AI Services accounts.
 
 Edges come from property dependencies, which are known in a first preview when IDs are not; names,
 prefixes and enum values come from the inputs. Resources with a mandatory violation are outlined red,
@@ -45,6 +45,7 @@ KINDS = {
     "insights:Component": "appinsights",
     "operationalinsights:Workspace": "loganalytics",
     "authorization:RoleAssignment": "role",
+    "cognitiveservices:Account": "aiservices",
 }
 _PREFIX = {
     "vnet": "vnet",
@@ -60,6 +61,7 @@ _PREFIX = {
     "registry": "acr",
     "appinsights": "appi",
     "loganalytics": "log",
+    "aiservices": "ais",
 }
 _DESCRIPTION = {
     "pe": "private endpoint",
@@ -70,6 +72,7 @@ _DESCRIPTION = {
     "registry": "container registry",
     "appinsights": "Application Insights",
     "loganalytics": "Log Analytics",
+    "aiservices": "AI Services account",
 }
 # Node shapes: (open, close) around the quoted label.
 _SHAPES = {
@@ -107,8 +110,11 @@ _SUBRESOURCE_KIND = {
     "vault": "vault",
     "registry": "registry",
     "amlworkspace": "workspace",
+    "account": "aiservices",
 }
-# Well-known built-in roles (role definition GUID -> name) for role assignment edges.
+# Well-known built-in roles (role definition GUID -> name) for role assignment edges; GUIDs from Microsoft
+# Learn "Azure built-in roles" (the AzureML Registry User and Azure AI Enterprise Network Connection Approver
+# rows) and the components' own table (components/roles.py).
 ROLE_NAMES = {
     "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
     "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
@@ -125,8 +131,13 @@ ROLE_NAMES = {
     "7f951dda-4ed3-4680-a7ca-43fe172d538d": "AcrPull",
     "8311e382-0749-4cb8-b61a-304f252e45ec": "AcrPush",
     "f6c7c914-8db3-469d-8ca1-694a8f32e121": "AzureML Data Scientist",
-    "1823dd4f-9b8c-4ab6-ab4e-7397a3684615": "AzureML Compute Operator",
-    "ea01e6af-a1c1-4350-9563-ad00f8c72ec5": "Azure AI Enterprise Network Connection Approver",
+    "e503ece1-11d0-4e8e-8e2c-7a6c3bf38815": "AzureML Compute Operator",
+    "1823dd4f-9b8c-4ab6-ab4e-7397a3684615": "AzureML Registry User",
+    "b556d68e-0be0-4f35-a333-ad7ee1ce17ea": "Azure AI Enterprise Network Connection Approver",
+    "14b46e9e-c2b7-41b4-b07b-48a6ebf60603": "Key Vault Crypto Officer",
+    "b8eda974-7b85-4f76-af95-65846b26df6d": "Storage File Data Privileged Reader",
+    "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd": "Cognitive Services OpenAI User",
+    "53ca6127-db72-4b80-b1b0-d745d6d5456d": "Azure AI User",
     "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
     "73c42c96-874c-492b-b04d-ab87d138a893": "Log Analytics Reader",
 }
@@ -413,6 +424,10 @@ def build(result: PreflightResult) -> _Diagram:
             for u in cmk:
                 d.edge(me, "-.->", d.ids[u], "CMK")
             _outbound_rules(d, r, kinds, by_id)
+        elif k == "aiservices":
+            for u in _deps(r, "identity"):
+                if kind(u) == "identity":
+                    d.edge(me, "-.->", d.ids[u], "identity")
         elif k == "appinsights":
             for u in _deps(r, "workspaceResourceId"):
                 if kind(u) == "loganalytics":

@@ -48,6 +48,7 @@ _STYLE = {
     "registry": ("#e6f4ea", "#3b7d4f", "container registry"),
     "appinsights": ("#f0e6fa", "#7a4aa8", "Application Insights"),
     "loganalytics": ("#f0e6fa", "#7a4aa8", "Log Analytics"),
+    "aiservices": ("#fde8f3", "#a8326e", "AI Services account"),
 }
 _DEFAULT_STYLE = ("#ffffff", "#57606a", "resource")
 _GROUP_STYLE = {
@@ -323,8 +324,40 @@ class _Layout:
                 labels.append(text)
         return [(a, arrow, b, labels) for (a, b, arrow), labels in merged.items()]
 
+    def legend(self, width: float, top: float) -> tuple[list[str], float, float]:
+        """A key to the colours and outlines in use, in rows under the drawing; returns it, its width and
+        its bottom."""
+        entries = []  # fill, stroke, dash pattern, stroke width, text
+        kinds = set(self.kind.values())
+        for kind, (fill, stroke, name) in _STYLE.items():
+            if kind in kinds:
+                entries.append((fill, stroke, "", 1.2, name))
+        levels = set(self.level.values())
+        for level, (stroke, stroke_w, pattern) in _VIOLATION.items():
+            if level in levels:
+                entries.append(("#ffffff", stroke, pattern, stroke_w, f"{level} finding"))
+        limit = max(width, 480.0)
+        x, y, right = 20.0, top, 0.0
+        out = ['<g class="legend">']
+        for fill, stroke, pattern, stroke_w, text in entries:
+            step = math.ceil(_text_width(text) + 40)
+            if x > 20 and x + step > limit - 20:
+                x, y = 20.0, y + 22
+            dash = f' stroke-dasharray="{pattern}"' if pattern else ""
+            out.append(
+                f'<rect x="{x:.0f}" y="{y + 3:.0f}" width="20" height="12" rx="3" fill="{fill}" stroke="{stroke}" '
+                f'stroke-width="{stroke_w}"{dash}/><text x="{x + 26:.0f}" y="{y + 13:.0f}" fill="#1f2328">'
+                f"{escape(text)}</text>"
+            )
+            x += step
+            right = max(right, x)
+        out.append("</g>")
+        return out, max(width, right + 20), y + 22
+
     def render(self, title: str) -> str:
         width, height = self.place()
+        legend, width, height = self.legend(width, height)
+        height = math.ceil(height + 10)
         edges = self.edges()
         # Which side of each box an edge leaves or enters, then the ends spread along each side.
         sides: dict[tuple[str, str], list[tuple[float, int, bool]]] = defaultdict(list)
@@ -410,6 +443,7 @@ class _Layout:
             if n in self.pos:
                 out.append(self._node(n))
         out += label_parts
+        out += legend
         out.append("</svg>")
         return "\n".join(out) + "\n"
 

@@ -269,3 +269,15 @@ def test_skip_reason_names_the_package(monkeypatch: pytest.MonkeyPatch, tmp_path
     monkeypatch.setattr(f"{__name__}.CHROMIUM", tmp_path / "no-chromium")
     with pytest.raises(pytest.skip.Exception, match="Debian package `chromium`"):
         chromium(tmp_path, "--version")
+
+
+def test_role_edges_are_named_as_the_components_grant_them() -> None:
+    """Every role the diagram names has the GUID the components grant it by (components/roles.py, from
+    Microsoft Learn "Azure built-in roles"), and every role the components grant is named in the diagram."""
+    from components.roles import ROLE_IDS
+    from preflight.formats.mermaid import ROLE_NAMES
+
+    by_name = {name: guid for guid, name in ROLE_NAMES.items()}
+    assert len(by_name) == len(ROLE_NAMES)
+    for name, guid in ROLE_IDS.items():
+        assert by_name.get(name) == guid, name
