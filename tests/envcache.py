@@ -33,11 +33,13 @@ def cache_root() -> Path:
     return Path(base) / "aml-secure-baseline" / "envs"
 
 
-def content_key(*files: Path) -> str:
-    """A short hash of the files that define an environment and of the interpreter that builds it."""
+def content_key(*parts: Path | str) -> str:
+    """A short hash of what defines an environment (files, or text such as a pinned source) and of the
+    interpreter that builds it."""
     digest = hashlib.sha256(f"{sys.version_info[:2]}".encode())
-    for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for part in parts:
+        data = part.name.encode() + b"\0" + part.read_bytes() if isinstance(part, Path) else part.encode()
+        digest.update(data + b"\0")
     return digest.hexdigest()[:16]
 
 
