@@ -18,7 +18,7 @@ PACK_ARGS = $(if $(SECURITY_CONFIG),--policy-pack $(SECURITY_PACK) --policy-pack
 	$(if $(SECURITY_CONFIG),,--policy-pack $(SECURITY_PACK)) \
 	$(if $(DEPLOYABILITY_CONFIG),,--policy-pack $(DEPLOYABILITY_PACK))
 
-.PHONY: preflight test lint typecheck unit bench clean
+.PHONY: preflight test lint typecheck unit bench fidelity clean
 
 # (Re)install whenever the virtualenv is missing or a requirements file changed.
 $(STAMP): $(REQUIREMENTS)
@@ -47,6 +47,12 @@ test: lint typecheck unit
 # Performance figures and targets (docs/benchmarks.md); about 3 minutes on 2 cores.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# Public third-party Pulumi programs, unmodified, through the preflight (tests/fidelity/check_programs.py).
+# FIDELITY_SOURCE: a clone of the programs' repository (`git clone https://github.com/pulumi/examples`).
+# The first run installs each program's environment (minutes, GBs) into ~/.cache/aml-secure-baseline/envs.
+fidelity: $(STAMP)
+	FIDELITY_SOURCE=$(FIDELITY_SOURCE) $(BIN)/pytest -p no:xdist -v tests/fidelity/check_programs.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -42,12 +42,20 @@ def run_cli(*args: str | Path, cwd: Path = REPO) -> CliRun:
     return CliRun(proc.returncode, proc.stdout, proc.stderr)
 
 
-def copy_fixture(name: str, dest: Path, stack_config: dict[str, object] | None = None) -> Path:
-    """A private copy of a fixture project, optionally with its dev stack config replaced."""
+def copy_fixture(
+    name: str,
+    dest: Path,
+    stack_config: dict[str, object] | None = None,
+    links: dict[str, Path] | None = None,
+) -> Path:
+    """A private copy of a fixture project, optionally with its dev stack config replaced and with `links`
+    (`venv`, `node_modules`) pointing at environments built once for the session."""
     target = dest / name
     shutil.copytree(FIXTURES / name, target)
     if stack_config is not None:
         (target / "stacks" / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": stack_config}))
+    for link, shared in (links or {}).items():
+        (target / link).symlink_to(shared)
     return target
 
 

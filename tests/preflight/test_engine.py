@@ -8,7 +8,6 @@ behind a file lock, so parallel workers build them once.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -25,31 +24,20 @@ import pytest
 from preflight.engine import FEATURES, _key_listing, azure_modules_in
 from preflight.model import SECRET_SIG, SECRET_SIG_KEY
 
-from .conftest import FIXTURES, REPO, TEST_PACK, CliRun, run_cli
+from ..envcache import build_once
+from .conftest import FIXTURES, REPO, TEST_PACK, CliRun, copy_fixture, run_cli
 
 AML_PACK = REPO / "policypacks" / "aml-security"
 
 
 def _shared_build(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
     """Build `name` once for every pytest worker (under the shared base temp, behind a file lock)."""
-    root = tmp_path_factory.getbasetemp().parent
-    target = root / name
-    with open(root / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (target / ".built").exists():
-            shutil.rmtree(target, ignore_errors=True)
-            build(target)
-            (target / ".built").touch()
-        fcntl.flock(lock, fcntl.LOCK_UN)
-    return target
+    return build_once(tmp_path_factory.getbasetemp().parent, name, build)
 
 
 def _copy_project(name: str, dest: Path, shared: Path, link: str) -> Path:
     """A private copy of a fixture project whose `link` (venv or node_modules) points at the shared build."""
-    project = dest / name
-    shutil.copytree(FIXTURES / name, project)
-    (project / link).symlink_to(shared / link)
-    return project
+    return copy_fixture(name, dest, links={link: shared / link})
 
 
 @pytest.fixture(scope="session")
