@@ -2,7 +2,8 @@
 
 `diagnostics`, `private_endpoint`, `role_assignments`, `lock`, `customer_managed_key`, `identity`: each
 component accepts the ones that apply to it, and each is wired by one helper (monitoring.add_diagnostics,
-private_link.PrivateLink, access.add_role_assignments, access.add_lock).
+private_link.PrivateLink, access.add_role_assignments for the baseline's own grants and
+access.add_role_assignment_specs for a team's RoleAssignmentSpec, access.add_lock).
 """
 
 from __future__ import annotations

@@ -24,7 +24,14 @@ import components
 from aml_security import identity as pack_identity
 from components import RoleAssignmentSpec, SecureMlWorkspace, SecureMlWorkspaceArgs, SettingsError
 from components.platform import validate_workspace_args
-from components.roles import ROLE_IDS, assignment_problem, delegation_problem, grantable
+from components.roles import (
+    FORBIDDEN_FOR_PRINCIPALS,
+    NEVER_GRANTED,
+    ROLE_IDS,
+    assignment_problem,
+    delegation_problem,
+    grantable,
+)
 from tests.components.conftest import SUB, Program, run_program
 from tests.components.test_deploy_names_and_network import workspace_args as valid_workspace_args
 
@@ -249,3 +256,10 @@ def test_help_shows_every_field_of_the_team_args() -> None:
     spec_text = pydoc.plain(pydoc.render_doc(RoleAssignmentSpec))
     for f in fields(RoleAssignmentSpec):
         assert f"{f.name}:" in spec_text
+
+
+def test_the_library_refuses_exactly_the_roles_the_pack_judges_privileged() -> None:
+    """The pack's rbac-privileged-roles list (aml_security/identity.py ROLE_NAMES) and the library's refusals
+    (roles.NEVER_GRANTED, FORBIDDEN_FOR_PRINCIPALS) name the same roles, with the same GUIDs."""
+    library = {ROLE_IDS[r]: r for r in NEVER_GRANTED | FORBIDDEN_FOR_PRINCIPALS}
+    assert library == pack_identity.ROLE_NAMES
