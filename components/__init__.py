@@ -1,4 +1,10 @@
-"""Hardened Azure Machine Learning platform components (Pulumi, azure-native v3)."""
+"""Hardened Azure Machine Learning platform components (Pulumi, azure-native v3).
+
+Teams start from `SecureMlWorkspace(name, SecureMlWorkspaceArgs(...))` (`help(SecureMlWorkspaceArgs)` lists
+every argument). The shared helpers attach the AVM-style interfaces to resources of your own:
+`add_role_assignment_specs` (team role assignments, `RoleAssignmentSpec`), `add_role_assignments` (the
+baseline's own grants, `RoleAssignmentArgs`), `add_lock` (`LockArgs`) and `add_diagnostics` (`DiagnosticsArgs`).
+"""
 
 from components.access import (
     GRANTS,
@@ -9,6 +15,9 @@ from components.access import (
     PersonaAccessArgs,
     PersonaGroup,
     WorkspaceIdentityAccess,
+    add_lock,
+    add_role_assignment_specs,
+    add_role_assignments,
 )
 from components.ai_services import (
     AiServicesArgs,
@@ -36,6 +45,7 @@ from components.interfaces import (
     Placement,
     PrivateEndpointArgs,
     RoleAssignmentArgs,
+    RoleAssignmentSpec,
 )
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.monitoring import Monitoring, MonitoringArgs, add_diagnostics
@@ -112,6 +122,7 @@ __all__ = [
     "Registry",
     "RegistryArgs",
     "RoleAssignmentArgs",
+    "RoleAssignmentSpec",
     "SecureAiServices",
     "SecureMlPlatform",
     "SecureMlPlatformArgs",
@@ -123,6 +134,9 @@ __all__ = [
     "StorageArgs",
     "WorkspaceIdentityAccess",
     "add_diagnostics",
+    "add_lock",
+    "add_role_assignment_specs",
+    "add_role_assignments",
     "constrained_delegation_condition",
     "load_settings",
     "validate_governance_args",

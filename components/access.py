@@ -13,15 +13,18 @@ run as: data roles only, no key management, no Contributor, no role assignment r
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_azure_native.authorization as authorization
 import pulumi_azuread as azuread
 
-from components.interfaces import LockArgs, RoleAssignmentArgs
-from components.roles import check_grant, role_definition_id
+from components.interfaces import LockArgs, RoleAssignmentArgs, RoleAssignmentSpec
+from components.roles import check_grant, role_definition_id, role_guid
+from components.settings import arg_errors, validate_role_assignment_list
 
 WORKSPACE_IDENTITY = "workspace identity"
 JOB_IDENTITY = "job identity"
@@ -415,3 +418,60 @@ class JobIdentityAccess(pulumi.ComponentResource):
             scopes["mlr"] = args.model_registry_id
         self.role_assignments = _grant_all(name, JOB_IDENTITY, args.principal_id, scopes, self)
         self.register_outputs({"role_assignment_ids": {k: v.id for k, v in self.role_assignments.items()}})
+
+
+_ASSIGNMENT_NAMESPACE = uuid.UUID("6f1c2d9e-5b7a-4c3e-9d1f-2a8b4e6c0d17")
+"""Namespace of the deterministic (UUID v5) names of team role assignments (add_role_assignment_specs)."""
+
+
+def add_role_assignment_specs(
+    name: str,
+    scope: pulumi.Input[str],
+    specs: Sequence[RoleAssignmentSpec],
+    parent: pulumi.Resource,
+    argument: str = "role_assignments",
+) -> dict[str, authorization.RoleAssignment]:
+    """AVM-style role assignments on one resource (`scope`), validated like SecureMlWorkspaceArgs.role_assignments
+    (errors name `argument`). Returns them keyed by their logical-name suffix.
+
+    Names are deterministic, so reordering the list replaces nothing: the logical name is `<name>-ra-<id>`, `id`
+    a UUID v5 of the role definition GUID and the principal ID (of the position in the list when the principal
+    ID is an Output, known only at deploy time); the Azure name is a UUID v5 of scope, principal and role, as
+    AVM's `guid(scope, principalId, roleDefinitionId)`, so a recreated stack finds the same assignment.
+    """
+    errors = arg_errors()
+    validate_role_assignment_list(errors, argument, specs)
+    errors.raise_if_any()
+    if not specs:
+        return {}
+    subscription = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=parent))
+    result: dict[str, authorization.RoleAssignment] = {}
+    for i, spec in enumerate(specs):
+        guid = role_guid(spec.role_definition_id_or_name)
+        assert guid is not None  # validated above
+        principal = spec.principal_id
+        seed = f"{guid}|{principal.lower()}" if isinstance(principal, str) else f"{guid}|#{i}"
+        key = str(uuid.uuid5(_ASSIGNMENT_NAMESPACE, seed))[:13].replace("-", "")
+        result[key] = authorization.RoleAssignment(
+            f"{name}-ra-{key}",
+            scope=scope,
+            role_assignment_name=pulumi.Output.all(scope, principal).apply(_azure_name(guid)),
+            principal_id=principal,
+            principal_type=spec.principal_type,
+            role_definition_id=subscription.subscription_id.apply(_role_definition(guid)),
+            description=spec.description or None,
+            condition=spec.condition or None,
+            condition_version="2.0" if spec.condition else None,
+            opts=pulumi.ResourceOptions(parent=parent),
+        )
+    return result
+
+
+def _azure_name(guid: str) -> Callable[[list[Any]], str]:
+    """Scope and principal ID -> the assignment's Azure name, a UUID v5 as AVM's guid(scope, principal, role)."""
+    return lambda a: str(uuid.uuid5(_ASSIGNMENT_NAMESPACE, f"{str(a[0]).lower()}|{str(a[1]).lower()}|{guid}"))
+
+
+def _role_definition(guid: str) -> Callable[[str], str]:
+    """Subscription ID -> the role definition's ARM ID."""
+    return lambda sub: f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}"

@@ -2,7 +2,8 @@
 
 `diagnostics`, `private_endpoint`, `role_assignments`, `lock`, `customer_managed_key`, `identity`: each
 component accepts the ones that apply to it, and each is wired by one helper (monitoring.add_diagnostics,
-private_link.PrivateLink, access.add_role_assignments, access.add_lock).
+private_link.PrivateLink, access.add_role_assignments for the baseline's own grants and
+access.add_role_assignment_specs for a team's RoleAssignmentSpec, access.add_lock).
 """
 
 from __future__ import annotations
@@ -86,3 +87,25 @@ class IdentityArgs:
     id: pulumi.Input[str]
     principal_id: pulumi.Input[str]
     client_id: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class RoleAssignmentSpec:
+    """One AVM-style role assignment a team adds on a resource the component creates (AVM `roleAssignments`).
+
+    Attributes:
+        role_definition_id_or_name: A built-in role name from roles.ROLE_IDS (e.g. "Storage Blob Data Reader")
+            or a role definition GUID. Owner and User Access Administrator are refused; Contributor and Role
+            Based Access Control Administrator only for a ServicePrincipal, the latter with a `condition` that
+            limits the roles it may assign (as the security pack's rbac-privileged-roles requires).
+        principal_id: Entra object ID (GUID) of the user, group or service principal; an Output is accepted.
+        principal_type: User, Group or ServicePrincipal (the security pack advises groups over users).
+        description: Shown on the role assignment in Azure.
+        condition: An ABAC condition (condition version 2.0 is set with it).
+    """
+
+    role_definition_id_or_name: str
+    principal_id: pulumi.Input[str]
+    principal_type: str
+    description: str = ""
+    condition: str | None = None

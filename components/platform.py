@@ -22,6 +22,7 @@ from components.access import (
     PersonaAccessArgs,
     PersonaGroup,
     WorkspaceIdentityAccess,
+    add_role_assignment_specs,
     grants_for,
 )
 from components.ai_services import (
@@ -48,6 +49,7 @@ from components.interfaces import (
     Placement,
     PrivateEndpointArgs,
     RoleAssignmentArgs,
+    RoleAssignmentSpec,
 )
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.monitoring import Monitoring, MonitoringArgs
@@ -76,6 +78,7 @@ from components.settings import (
     validate_outbound_rules,
     validate_personas,
     validate_prefix_environment,
+    validate_role_assignments,
     validate_tags,
 )
 from components.storage import Storage, StorageArgs
@@ -84,32 +87,78 @@ from components.workspace import MlWorkspace, MlWorkspaceArgs
 
 @dataclass(frozen=True)
 class SecureMlWorkspaceArgs:
-    """Everything a team sets for a hardened workspace in its own network. Defaults are the secure values."""
+    """Everything a team sets for a hardened workspace in its own network. Defaults are the secure values.
+
+    Every value is checked before anything is created (validate_workspace_args): all problems at once, each
+    named as the argument (`compute_instances['ci_alice']: ...`) with what is allowed.
+
+    Attributes:
+        placement: Resource group name, region and tags of every resource (a Placement; names, not resources:
+            `rg.name`, never `rg`).
+        prefix: 2-10 lower-case letters/digits, starting with a letter. Azure names derive from prefix and
+            environment (key vault, storage and registry also get a random suffix); keep prefix+environment
+            unique per resource group, or two workspaces name the same identity and workspace.
+        environment: 2-8 lower-case letters/digits, starting with a letter (tag `environment`).
+        private_endpoint: PrivateEndpointArgs: the subnet of every private endpoint and the IDs of all six
+            private DNS zones keyed by zone name (naming.PRIVATE_DNS_ZONES; central hub zones work as is).
+        compute_subnet_id: Subnet of compute and serverless compute; only with isolation_mode Disabled (a
+            managed network runs compute in the managed VNet), and then required.
+        existing_log_analytics_workspace_id: Send diagnostics to this Log Analytics workspace instead of
+            creating one.
+        log_retention_days: Retention of a created Log Analytics workspace, 30-730 (default 90); not with
+            existing_log_analytics_workspace_id.
+        tenant_id: Entra tenant ID (GUID); default: the deploying identity's tenant.
+        isolation_mode: Managed network: AllowOnlyApprovedOutbound (default), AllowInternetOutbound (refused by
+            the security pack's ws-managed-network) or Disabled (needs compute_subnet_id).
+        firewall_sku: Standard (default) or Basic: the managed network's firewall (AllowOnlyApprovedOutbound).
+        outbound_rules: Approved outbound rules keyed by rule name (OutboundRule: FQDN, ServiceTag or
+            PrivateEndpoint; none may open the internet); only with AllowOnlyApprovedOutbound.
+        service_side_cmk: Refused: the service-side encryption preview supports neither the created vault
+            (public network access disabled) nor key rotation.
+        registry_cmk: Refused: the registry cannot reach a key behind the created vault's firewall; the
+            registry uses Microsoft-managed encryption, storage and workspace the customer-managed key.
+        deployer_principal_type: Who runs `pulumi up` (it gets Key Vault Crypto Officer to create the key):
+            ServicePrincipal (default) or User.
+        storage_sku: Standard_LRS (default), Standard_ZRS, Standard_GRS, Standard_GZRS, Standard_RAGRS or
+            Standard_RAGZRS.
+        registry_zone_redundancy: Zone-redundant container registry (default False).
+        key_rotation_days: Rotate the customer-managed key this many days after creation, 7 to
+            key_expiry_days - 7 (default 90).
+        key_expiry_days: Key versions expire this many days after creation, 28-3650 (default 365).
+        compute_instances: Personal compute instances keyed by Azure compute name (ComputeInstanceSpec: the
+            user's object ID, VM size, idle shutdown 15-240 minutes, start/stop ComputeSchedule). Name: up to
+            18 letters, digits or '-', starting with a letter; it gets '-<suffix>'.
+        compute_clusters: Compute clusters keyed by Azure compute name, 3-16 letters, digits or '-' starting
+            with a letter (ComputeClusterSpec: VM size, 1-100 nodes, Dedicated or LowPriority, scale-down).
+        image_build_compute: A compute_clusters key: the cluster that builds environment images (the
+            registry is private); default none.
+        personas: Entra groups keyed by persona name (PersonaGroup: a least-privilege role on the workspace,
+            an existing group's object ID or a group to create, storage access readWrite/read/none).
+        role_assignments: Your own role assignments on the resources this creates, keyed storage, key_vault,
+            registry or workspace, each a list of RoleAssignmentSpec (AVM shape); privileged roles are refused.
+        model_registry_id: An Azure ML registry jobs use (created before this workspace; put it in
+            depends_on): a private endpoint rule to it and AzureML Registry User for the job identity.
+        depends_on: What the workspace waits for besides its own dependencies (the model registry).
+        lock: Default None (no locks). Production: LockArgs() (CanNotDelete) on the key vault and the storage
+            account only: on a workspace or registry a lock blocks compute scale-down and deleting computes,
+            role assignments and diagnostic settings. See access.add_lock for how to lift one.
+        protect: Pulumi protect on key vault, key, storage and workspace (default False).
+    """
 
     placement: Placement
     prefix: str
-    """2-10 lower-case letters/digits; names derive from prefix and environment (plus a random suffix)."""
     environment: str
     private_endpoint: PrivateEndpointArgs
-    """Subnet for all private endpoints and the IDs of all six private DNS zones (naming.PRIVATE_DNS_ZONES)."""
     compute_subnet_id: pulumi.Input[str] | None = None
-    """Only with isolation_mode Disabled (no managed network)."""
     existing_log_analytics_workspace_id: pulumi.Input[str] | None = None
     log_retention_days: int | None = None
-    """Retention of a created Log Analytics workspace (default 90); never with the existing ID."""
     tenant_id: pulumi.Input[str] | None = None
-    """Default: the deploying identity's tenant."""
     isolation_mode: str = "AllowOnlyApprovedOutbound"
     firewall_sku: str = "Standard"
     outbound_rules: Mapping[str, OutboundRule] = field(default_factory=dict)
     service_side_cmk: bool = False
-    """Preview; refused: it supports neither the created vault (public network access disabled) nor rotation."""
     registry_cmk: bool = False
-    """Refused: the registry cannot reach a key behind the created vault's firewall (components/registry.py).
-    The registry uses Microsoft-managed encryption; storage and workspace keep the customer-managed key."""
     deployer_principal_type: str = "ServicePrincipal"
-    """The principal running `pulumi up` (it gets Key Vault Crypto Officer to create the key): ServicePrincipal
-    or User."""
     storage_sku: str = "Standard_LRS"
     registry_zone_redundancy: bool = False
     key_rotation_days: int = 90
@@ -118,18 +167,11 @@ class SecureMlWorkspaceArgs:
     compute_clusters: Mapping[str, ComputeClusterSpec] = field(default_factory=dict)
     image_build_compute: str = ""
     personas: Mapping[str, PersonaGroup] = field(default_factory=dict)
+    role_assignments: Mapping[str, Sequence[RoleAssignmentSpec]] = field(default_factory=dict)
     model_registry_id: pulumi.Input[str] | None = None
-    """An Azure ML registry jobs use (created before this workspace; put it in depends_on): a private endpoint
-    rule to it in the managed network and AzureML Registry User for the job identity."""
     depends_on: Sequence[pulumi.Resource] = ()
-    """What the workspace waits for besides its own dependencies (the model registry)."""
     lock: LockArgs | None = None
-    """Default: no locks. Production: LockArgs() (CanNotDelete) on the key vault and the storage account only:
-    on the workspace, the registries or the container registry a lock blocks compute scale-down and deleting
-    computes, role assignments and diagnostic settings ("Lock your resources to protect your infrastructure").
-    See access.add_lock for how to lift one."""
     protect: bool = False
-    """Pulumi protect on key vault, key, storage and workspace."""
 
 
 def validate_workspace_args(args: SecureMlWorkspaceArgs) -> None:
@@ -174,6 +216,7 @@ def validate_workspace_args(args: SecureMlWorkspaceArgs) -> None:
     validate_key_days(errors, args.key_rotation_days, args.key_expiry_days, strict=True)
     validate_compute(errors, args.compute_instances, args.compute_clusters, args.image_build_compute)
     validate_personas(errors, args.personas, PersonaGroup)
+    validate_role_assignments(errors, args.role_assignments)
     if isolation == "Disabled" and args.compute_subnet_id is None:
         errors.add(
             "compute_subnet_id",
@@ -418,6 +461,23 @@ class SecureMlWorkspace(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        # The team's own grants on the four resources it may reach (AVM role_assignments), under each resource.
+        targets: dict[str, tuple[str, pulumi.Input[str], pulumi.Resource]] = {
+            "storage": ("st", self.storage.account.id, self.storage),
+            "key_vault": ("kv", self.key_vault.vault.id, self.key_vault),
+            "registry": ("acr", self.registry.registry.id, self.registry),
+            "workspace": ("mlw", self.workspace.workspace.id, self.workspace),
+        }
+        self.team_role_assignments: dict[str, dict[str, authorization.RoleAssignment]] = {
+            target: add_role_assignment_specs(
+                f"{name}-{short}",
+                scope,
+                args.role_assignments.get(target, ()),
+                parent,
+                f"role_assignments[{target!r}]",
+            )
+            for target, (short, scope, parent) in targets.items()
+        }
         self.workspace_id = self.workspace.workspace.id
         self.workspace_name = self.workspace.workspace.name
         self.identity_client_id = self.identity.client_id

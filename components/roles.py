@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 ROLE_IDS: dict[str, str] = {
     "Owner": "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
     "Contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c",
@@ -71,3 +73,87 @@ def check_grant(role: str, principal_type: str) -> None:
     """Refuse grants the baseline forbids: Owner/UAA to anyone, Contributor to users or groups."""
     if found := grant_problem(role, principal_type):
         raise ValueError(f"{found[0]}; allowed: {found[1]}")
+
+
+# Role assignments a team adds to the resources a SecureMlWorkspace creates (AVM's `roleAssignments` shape:
+# settings.validate_role_assignments, access.add_role_assignment_specs). A role is named from ROLE_IDS or given
+# as a role definition GUID; privileged roles are refused as the security pack's rbac-privileged-roles refuses
+# them (policypacks/aml-security/aml_security/identity.py), and users and groups never get one.
+PRINCIPAL_TYPES = ("User", "Group", "ServicePrincipal")
+_ROLE_NAMES = {guid: name for name, guid in ROLE_IDS.items()}
+_GUID_TEXT = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_ROLE_REF = re.compile(
+    f"^(?:(?:/subscriptions/[^/]+)?/providers/Microsoft\\.Authorization/roleDefinitions/)?({_GUID_TEXT})$",
+    re.IGNORECASE,
+)
+_NEVER_DELEGATED = tuple(
+    ROLE_IDS[r] for r in ("Owner", "User Access Administrator", "Role Based Access Control Administrator")
+)
+# The role sets an ABAC condition compares roleAssignments:RoleDefinitionId with (GuidEquals: the roles it may
+# assign; GuidNotEquals: every role except these). Copied from the pack's rbac-privileged-roles: components do
+# not import the pack; tests/components/test_role_assignments.py proves both judge conditions alike.
+_ROLE_SET = re.compile(
+    r"roleassignments:roledefinitionid\]\s*(?:for(?:any|all)of(?:any|all)values:)?\s*(guid(?:not)?equals)\s*\{([^}]*)\}",
+    re.IGNORECASE,
+)
+
+
+def role_guid(role: object) -> str | None:
+    """The role definition GUID (lower case) of a ROLE_IDS name, a GUID or a role definition ID
+    (`[/subscriptions/<id>]/providers/Microsoft.Authorization/roleDefinitions/<GUID>`); None for anything else."""
+    if not isinstance(role, str):
+        return None
+    if role in ROLE_IDS:
+        return ROLE_IDS[role]
+    found = _ROLE_REF.match(role)
+    return found.group(1).lower() if found else None
+
+
+def delegation_problem(condition: str) -> str | None:
+    """Why a Role Based Access Control Administrator condition is too wide, else None: it must limit the roles
+    the holder may assign, and never let it assign Owner, User Access Administrator or itself."""
+    allowed: set[str] = set()
+    excluded: set[str] = set()
+    for operator, body in _ROLE_SET.findall(condition):
+        guids = {g.casefold() for g in re.findall(_GUID_TEXT, body)}
+        (excluded if "not" in operator.casefold() else allowed).update(guids)
+    if allowed:
+        privileged = [_ROLE_NAMES[g] for g in _NEVER_DELEGATED if g in allowed]
+        return f"the condition lets it assign {', '.join(privileged)}" if privileged else None
+    if excluded:
+        missing = [_ROLE_NAMES[g] for g in _NEVER_DELEGATED if g not in excluded]
+        return (
+            f"the condition lets it assign every role but those it excludes, including {', '.join(missing)}"
+            if missing
+            else None
+        )
+    return "the condition does not limit which roles it may assign"
+
+
+def assignment_problem(role: object, principal_type: str, condition: str | None) -> tuple[str, str] | None:
+    """(problem, allowed) when a team's role assignment is refused, else None."""
+    grantable_text = f"a role definition GUID or ID, or one of {', '.join(grantable(principal_type))}"
+    guid = role_guid(role)
+    if guid is None:
+        return f"unknown role {role!r}", grantable_text
+    name = _ROLE_NAMES.get(guid)
+    if name is None:
+        return None  # another built-in or a custom role (the pack's rbac-custom-roles judges custom ones)
+    if name in NEVER_GRANTED or (name in FORBIDDEN_FOR_PRINCIPALS and principal_type != "ServicePrincipal"):
+        problem = _refusal(name, principal_type)
+        assert problem is not None
+        return problem, grantable_text
+    if name == "Role Based Access Control Administrator":
+        if not condition or not condition.strip():
+            return (
+                f"role {name!r} without a condition",
+                'a condition (version "2.0") that limits @Request[Microsoft.Authorization/roleAssignments:'
+                "RoleDefinitionId] with GuidEquals {<role GUIDs>}",
+            )
+        if found := delegation_problem(condition):
+            return (
+                f"role {name!r}: {found}",
+                "a condition whose GuidEquals list names neither Owner, User Access Administrator nor Role "
+                "Based Access Control Administrator",
+            )
+    return None

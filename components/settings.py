@@ -17,8 +17,9 @@ import pulumi
 
 from components import naming
 from components.ai_settings import AI_SERVICES_KEY, AiServicesSettings, validate_ai_services
+from components.interfaces import RoleAssignmentSpec
 from components.naming import AI_PRIVATE_DNS_ZONES, PRIVATE_DNS_ZONES
-from components.roles import grant_problem
+from components.roles import PRINCIPAL_TYPES, assignment_problem, grant_problem, role_guid
 
 PROJECT = "aml-secure-baseline"
 LOCATION_KEY = "azure-native:location"
@@ -1070,6 +1071,75 @@ def load_settings(config: Mapping[str, Any], location: str | None) -> Settings:
         **encryption,
         ai_services=ai_services,
     )
+
+
+ROLE_ASSIGNMENT_TARGETS = ("storage", "key_vault", "registry", "workspace")
+"""The resources of a SecureMlWorkspace that take team role assignments (SecureMlWorkspaceArgs.role_assignments)."""
+_ROLE_ASSIGNMENT_FIELDS = {
+    "roleDefinitionIdOrName": "role_definition_id_or_name",
+    "principalId": "principal_id",
+    "principalType": "principal_type",
+    "description": "description",
+    "condition": "condition",
+}
+_PRINCIPAL_ALLOWED = "the Entra object ID (GUID) of the user, group or service principal"
+
+
+def validate_role_assignments(errors: _Errors, raw: Any) -> dict[str, list[RoleAssignmentSpec]]:
+    """AVM-style role assignments keyed by target resource (ROLE_ASSIGNMENT_TARGETS), each a list checked by
+    validate_role_assignment_list."""
+    result: dict[str, list[RoleAssignmentSpec]] = {}
+    top = errors.name("roleAssignments")
+    for target, entries in _mapping(errors, top, raw).items():
+        key = errors.item(top, target)
+        if target not in ROLE_ASSIGNMENT_TARGETS:
+            errors.add(key, "unknown resource", ", ".join(ROLE_ASSIGNMENT_TARGETS))
+            continue
+        result[str(target)] = validate_role_assignment_list(errors, key, entries)
+    return result
+
+
+def validate_role_assignment_list(errors: _Errors, key: str, entries: Any) -> list[RoleAssignmentSpec]:
+    """The role assignments of one resource: known role (ROLE_IDS name, GUID or role definition ID) not refused
+    as privileged, principal ID a GUID, principal type one of PRINCIPAL_TYPES, no role given twice to the same
+    principal."""
+    if isinstance(entries, str | bytes | Mapping) or not isinstance(entries, list | tuple):
+        errors.add(key, f"{type(entries).__name__} given", "a list of RoleAssignmentSpec")
+        return []
+    seen: dict[tuple[str, str], int] = {}
+    specs: list[RoleAssignmentSpec] = []
+    for i, raw_spec in enumerate(entries):
+        where = f"{key}[{i}]"
+        spec = _spec(errors, where, raw_spec, RoleAssignmentSpec, _ROLE_ASSIGNMENT_FIELDS)
+        if spec is None:
+            continue
+        ptype = _choice(
+            errors, errors.field(where, "principalType"), spec.get("principalType"), PRINCIPAL_TYPES
+        )
+        principal = spec.get("principalId", "")
+        validate_guid(errors, errors.field(where, "principalId"), principal, _PRINCIPAL_ALLOWED)
+        role = spec.get("roleDefinitionIdOrName")
+        condition = spec.get("condition")
+        if condition is not None and not isinstance(condition, str):
+            errors.add(errors.field(where, "condition"), f"{type(condition).__name__} given", "a string")
+            condition = None
+        if not isinstance(spec.get("description", ""), str):
+            errors.add(errors.field(where, "description"), "not a string", "a string")
+        if found := assignment_problem(role, ptype, condition):
+            errors.add(errors.field(where, "roleDefinitionIdOrName"), *found)
+        guid = role_guid(role)
+        if guid is not None and isinstance(principal, str):
+            pair = (guid, principal.lower())
+            if pair in seen:
+                errors.add(
+                    where,
+                    f"the same role and principal as {key}[{seen[pair]}]",
+                    "each role once per principal and resource",
+                )
+            seen.setdefault(pair, i)
+        if isinstance(raw_spec, RoleAssignmentSpec):
+            specs.append(raw_spec)
+    return specs
 
 
 validate_choice = _choice

@@ -10,8 +10,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]  # this directory (wrappers) and the repository (components)
 
-from aml_baseline_provider import COMPONENTS, PACKAGE  # noqa: E402
+from aml_baseline_provider import COMPONENTS, NAMESPACE, PACKAGE, VERSION  # noqa: E402
 from pulumi.provider.experimental import component_provider_host  # noqa: E402
 
 if __name__ == "__main__":
-    component_provider_host(COMPONENTS, name=PACKAGE, namespace="aml-secure-baseline", version="0.1.0")
+    component_provider_host(COMPONENTS, name=PACKAGE, namespace=NAMESPACE, version=VERSION)
