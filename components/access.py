@@ -20,8 +20,8 @@ import pulumi
 import pulumi_azure_native.authorization as authorization
 import pulumi_azuread as azuread
 
-from components.interfaces import LockArgs, RoleAssignmentArgs
-from components.roles import check_grant, role_definition_id
+from .interfaces import LockArgs, RoleAssignmentArgs
+from .roles import check_grant, role_definition_id
 
 WORKSPACE_IDENTITY = "workspace identity"
 JOB_IDENTITY = "job identity"

@@ -15,10 +15,10 @@ from typing import Any
 
 import pulumi
 
-from components import naming
-from components.ai_settings import AI_SERVICES_KEY, AiServicesSettings, validate_ai_services
-from components.naming import AI_PRIVATE_DNS_ZONES, PRIVATE_DNS_ZONES
-from components.roles import grant_problem
+from . import naming
+from .ai_settings import AI_SERVICES_KEY, AiServicesSettings, validate_ai_services
+from .naming import AI_PRIVATE_DNS_ZONES, PRIVATE_DNS_ZONES
+from .roles import grant_problem
 
 PROJECT = "aml-secure-baseline"
 LOCATION_KEY = "azure-native:location"
