@@ -40,7 +40,7 @@ typecheck: $(STAMP)
 	MYPYPATH=.:provider $(BIN)/mypy --config-file pyproject.toml provider
 
 unit: $(STAMP)
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist loadgroup  # a group runs on one worker (tests/packaging: one wheel build)
 
 test: lint typecheck unit
 

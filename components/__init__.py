@@ -1,5 +1,6 @@
 """Hardened Azure Machine Learning platform components (Pulumi, azure-native v3)."""
 
+from ._version import __version__ as __version__  # the distribution version (pyproject.toml reads it)
 from .access import (
     GRANTS,
     Grant,
