@@ -18,7 +18,7 @@ PACK_ARGS = $(if $(SECURITY_CONFIG),--policy-pack $(SECURITY_PACK) --policy-pack
 	$(if $(SECURITY_CONFIG),,--policy-pack $(SECURITY_PACK)) \
 	$(if $(DEPLOYABILITY_CONFIG),,--policy-pack $(DEPLOYABILITY_PACK))
 
-.PHONY: preflight test lint typecheck unit bench clean
+.PHONY: preflight test lint typecheck unit bench dist clean
 
 # (Re)install whenever the virtualenv is missing or a requirements file changed.
 $(STAMP): $(REQUIREMENTS)
@@ -48,5 +48,10 @@ test: lint typecheck unit
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
+# The wheel teams install: dist/aml_secure_baseline-<version>-py3-none-any.whl (pip fetches setuptools to build it).
+dist: $(STAMP)
+	rm -rf dist build
+	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir dist .
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) dist build *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis

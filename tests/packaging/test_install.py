@@ -126,3 +126,11 @@ def test_repository_keeps_components_and_python_m_preflight() -> None:
         REPO / "policypacks" / "aml-security",
         REPO / "policypacks" / "azure-deployability",
     ]
+
+
+def test_changelog_has_an_entry_for_the_version() -> None:
+    """CHANGELOG.md's latest release (a Keep a Changelog heading) is the version the package carries."""
+    releases = re.findall(
+        r"^## \[(\d[^\]]*)\] - \d{4}-\d{2}-\d{2}$", (REPO / "CHANGELOG.md").read_text(), re.MULTILINE
+    )
+    assert releases[:1] == [components.__version__]
