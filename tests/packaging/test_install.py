@@ -6,6 +6,7 @@ The wheel is built from this working tree and installed in a fresh virtualenv on
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import zipfile
@@ -134,3 +135,20 @@ def test_changelog_has_an_entry_for_the_version() -> None:
         r"^## \[(\d[^\]]*)\] - \d{4}-\d{2}-\d{2}$", (REPO / "CHANGELOG.md").read_text(), re.MULTILINE
     )
     assert releases[:1] == [components.__version__]
+
+
+def test_library_imports_itself_relatively() -> None:
+    """Installed, the library is `aml_secure_baseline` and there is no `components`: an absolute import of
+    `components` inside the library would fail there (or load a team's own `components`)."""
+    absolute = []
+    for path in sorted((REPO / "components").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and node.level == 0
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            absolute += [f"{path.name}:{node.lineno}" for n in names if n.split(".")[0] == "components"]
+    assert absolute == []
