@@ -143,12 +143,11 @@ def test_library_imports_itself_relatively() -> None:
     absolute = []
     for path in sorted((REPO / "components").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            names = (
-                [node.module or ""]
-                if isinstance(node, ast.ImportFrom) and node.level == 0
-                else [a.name for a in node.names]
-                if isinstance(node, ast.Import)
-                else []
-            )
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
             absolute += [f"{path.name}:{node.lineno}" for n in names if n.split(".")[0] == "components"]
     assert absolute == []
