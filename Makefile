@@ -18,7 +18,7 @@ PACK_ARGS = $(if $(SECURITY_CONFIG),--policy-pack $(SECURITY_PACK) --policy-pack
 	$(if $(SECURITY_CONFIG),,--policy-pack $(SECURITY_PACK)) \
 	$(if $(DEPLOYABILITY_CONFIG),,--policy-pack $(DEPLOYABILITY_PACK))
 
-.PHONY: preflight test lint typecheck unit bench fidelity clean
+.PHONY: preflight test lint typecheck unit bench fidelity dist clean
 
 # (Re)install whenever the virtualenv is missing or a requirements file changed.
 $(STAMP): $(REQUIREMENTS)
@@ -40,7 +40,7 @@ typecheck: $(STAMP)
 	MYPYPATH=.:provider $(BIN)/mypy --config-file pyproject.toml provider
 
 unit: $(STAMP)
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist loadgroup  # a group runs on one worker (tests/packaging: one wheel build)
 
 test: lint typecheck unit
 
@@ -54,5 +54,10 @@ bench: $(STAMP)
 fidelity: $(STAMP)
 	FIDELITY_SOURCE=$(FIDELITY_SOURCE) $(BIN)/pytest -p no:xdist -v tests/fidelity/check_programs.py
 
+# The wheel teams install: dist/aml_secure_baseline-<version>-py3-none-any.whl (pip fetches setuptools to build it).
+dist: $(STAMP)
+	rm -rf dist build
+	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir dist .
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) dist build *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -6,7 +6,8 @@ every argument). The shared helpers attach the AVM-style interfaces to resources
 baseline's own grants, `RoleAssignmentArgs`), `add_lock` (`LockArgs`) and `add_diagnostics` (`DiagnosticsArgs`).
 """
 
-from components.access import (
+from ._version import __version__ as __version__  # the distribution version (pyproject.toml reads it)
+from .access import (
     GRANTS,
     Grant,
     JobIdentityAccess,
@@ -19,15 +20,15 @@ from components.access import (
     add_role_assignment_specs,
     add_role_assignments,
 )
-from components.ai_services import (
+from .ai_services import (
     AiServicesArgs,
     ContentFilterSpec,
     ModelDeploymentSpec,
     ProjectSpec,
     SecureAiServices,
 )
-from components.compute import MlCompute, MlComputeArgs
-from components.governance import (
+from .compute import MlCompute, MlComputeArgs
+from .governance import (
     AuditTrailArgs,
     CiIdentityArgs,
     Governance,
@@ -37,7 +38,7 @@ from components.governance import (
     constrained_delegation_condition,
     validate_governance_args,
 )
-from components.interfaces import (
+from .interfaces import (
     CustomerManagedKeyArgs,
     DiagnosticsArgs,
     IdentityArgs,
@@ -47,21 +48,21 @@ from components.interfaces import (
     RoleAssignmentArgs,
     RoleAssignmentSpec,
 )
-from components.keyvault import KeyVault, KeyVaultArgs
-from components.monitoring import Monitoring, MonitoringArgs, add_diagnostics
-from components.naming import PRIVATE_DNS_ZONES
-from components.network import Network, NetworkArgs
-from components.platform import (
+from .keyvault import KeyVault, KeyVaultArgs
+from .monitoring import Monitoring, MonitoringArgs, add_diagnostics
+from .naming import PRIVATE_DNS_ZONES
+from .network import Network, NetworkArgs
+from .platform import (
     SecureMlPlatform,
     SecureMlPlatformArgs,
     SecureMlWorkspace,
     SecureMlWorkspaceArgs,
     validate_workspace_args,
 )
-from components.policy_parity import PARITY, BuiltIn, ParityContext
-from components.private_link import PrivateLink, PrivateLinkArgs
-from components.registry import Registry, RegistryArgs
-from components.settings import (
+from .policy_parity import PARITY, BuiltIn, ParityContext
+from .private_link import PrivateLink, PrivateLinkArgs
+from .registry import Registry, RegistryArgs
+from .settings import (
     ComputeClusterSpec,
     ComputeInstanceSpec,
     ComputeSchedule,
@@ -71,8 +72,8 @@ from components.settings import (
     SettingsError,
     load_settings,
 )
-from components.storage import Storage, StorageArgs
-from components.workspace import MlWorkspace, MlWorkspaceArgs
+from .storage import Storage, StorageArgs
+from .workspace import MlWorkspace, MlWorkspaceArgs
 
 __all__ = [
     "GRANTS",

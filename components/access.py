@@ -22,9 +22,9 @@ import pulumi
 import pulumi_azure_native.authorization as authorization
 import pulumi_azuread as azuread
 
-from components.interfaces import LockArgs, RoleAssignmentArgs, RoleAssignmentSpec
-from components.roles import check_grant, role_definition_id, role_guid
-from components.settings import arg_errors, validate_role_assignment_list
+from .interfaces import LockArgs, RoleAssignmentArgs, RoleAssignmentSpec
+from .roles import check_grant, role_definition_id, role_guid
+from .settings import arg_errors, validate_role_assignment_list
 
 WORKSPACE_IDENTITY = "workspace identity"
 JOB_IDENTITY = "job identity"

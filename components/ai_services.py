@@ -28,9 +28,9 @@ import pulumi
 import pulumi_azure_native.cognitiveservices as cognitiveservices
 import pulumiverse_time
 
-from components.access import add_lock, add_role_assignments
-from components.ai_settings import AI_ROLES, DEPLOYMENT_SKUS, SEVERITY_THRESHOLDS
-from components.interfaces import (
+from .access import add_lock, add_role_assignments
+from .ai_settings import AI_ROLES, DEPLOYMENT_SKUS, SEVERITY_THRESHOLDS
+from .interfaces import (
     CustomerManagedKeyArgs,
     DiagnosticsArgs,
     IdentityArgs,
@@ -39,10 +39,10 @@ from components.interfaces import (
     PrivateEndpointArgs,
     RoleAssignmentArgs,
 )
-from components.monitoring import add_diagnostics
-from components.naming import AI_PRIVATE_DNS_ZONES
-from components.private_link import PrivateLink, PrivateLinkArgs
-from components.settings import arg_errors, wildcard_reach
+from .monitoring import add_diagnostics
+from .naming import AI_PRIVATE_DNS_ZONES
+from .private_link import PrivateLink, PrivateLinkArgs
+from .settings import arg_errors, wildcard_reach
 
 HARM_CATEGORIES = ("Hate", "Sexual", "Violence", "Selfharm")
 PROMPT_SHIELDS = ("Jailbreak", "Indirect Attack")

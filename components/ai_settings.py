@@ -124,7 +124,7 @@ def validate_ai_services(add: Add, raw: Any, personas: set[str]) -> AiServicesSe
     if not isinstance(raw_fqdns, list | tuple):
         add(f"{k}.allowedFqdns", f"{raw_fqdns!r} given", "a list of host names")
         raw_fqdns = []
-    from components.settings import wildcard_reach  # settings imports this module: resolve at call time
+    from .settings import wildcard_reach  # settings imports this module: resolve at call time
 
     for i, fqdn in enumerate(raw_fqdns):
         text = str(fqdn).lower()

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_azure_native.machinelearningservices as ml
 
-from components import naming
-from components.interfaces import IdentityArgs, Placement
-from components.settings import ComputeClusterSpec, ComputeInstanceSpec, arg_errors, validate_compute
+from . import naming
+from .interfaces import IdentityArgs, Placement
+from .settings import ComputeClusterSpec, ComputeInstanceSpec, arg_errors, validate_compute
 
 
 def _schedules(spec: ComputeInstanceSpec) -> ml.ComputeSchedulesArgs | None:

@@ -29,7 +29,7 @@ import pulumi_azure_native.operationalinsights as operationalinsights
 import pulumi_azure_native.security as security
 import pulumi_azuread as azuread
 
-from components.access import (
+from .access import (
     CI_IDENTITY,
     GRANTS,
     GROUP_PRINCIPALS,
@@ -38,24 +38,24 @@ from components.access import (
     add_role_assignments,
     grants_for,
 )
-from components.interfaces import (
+from .interfaces import (
     DiagnosticsArgs,
     LockArgs,
     Placement,
     PrivateEndpointArgs,
     RoleAssignmentArgs,
 )
-from components.monitoring import add_diagnostics
-from components.policy_parity import ParityContext, planned_assignments
-from components.private_link import GROUP_ZONES, PrivateLink, PrivateLinkArgs
-from components.roles import (
+from .monitoring import add_diagnostics
+from .policy_parity import ParityContext, planned_assignments
+from .private_link import GROUP_ZONES, PrivateLink, PrivateLinkArgs
+from .roles import (
     FORBIDDEN_FOR_PRINCIPALS,
     NEVER_GRANTED,
     ROLE_IDS,
     check_grant,
     role_definition_id,
 )
-from components.settings import DEFENDER_PLANS, GITHUB_OIDC_ISSUER, TOKEN_EXCHANGE_AUDIENCE
+from .settings import DEFENDER_PLANS, GITHUB_OIDC_ISSUER, TOKEN_EXCHANGE_AUDIENCE
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ACTIVITY_LOG_CATEGORIES: tuple[str, ...] = ("Administrative", "Security", "Policy", "Alert")

@@ -27,8 +27,8 @@ import pulumi_azure_native.authorization as authorization
 import pulumi_azure_native.keyvault as keyvault
 import pulumi_azuread as azuread
 
-from components.access import add_lock, add_role_assignments
-from components.interfaces import (
+from .access import add_lock, add_role_assignments
+from .interfaces import (
     CustomerManagedKeyArgs,
     DiagnosticsArgs,
     IdentityArgs,
@@ -37,10 +37,10 @@ from components.interfaces import (
     PrivateEndpointArgs,
     RoleAssignmentArgs,
 )
-from components.monitoring import add_diagnostics
-from components.private_link import PrivateLink, PrivateLinkArgs
-from components.propagation import ROLE_PROPAGATION_WAIT, propagation_wait
-from components.settings import (
+from .monitoring import add_diagnostics
+from .private_link import PrivateLink, PrivateLinkArgs
+from .propagation import ROLE_PROPAGATION_WAIT, propagation_wait
+from .settings import (
     DEPLOYER_PRINCIPAL_TYPES,
     TENANT_ALLOWED,
     arg_errors,

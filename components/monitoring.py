@@ -10,7 +10,7 @@ import pulumi_azure_native.applicationinsights as applicationinsights
 import pulumi_azure_native.monitor as monitor
 import pulumi_azure_native.operationalinsights as operationalinsights
 
-from components.interfaces import DiagnosticsArgs, Placement
+from .interfaces import DiagnosticsArgs, Placement
 
 
 def add_diagnostics(

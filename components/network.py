@@ -12,8 +12,8 @@ import pulumi
 import pulumi_azure_native.network as network
 import pulumi_azure_native.privatedns as privatedns
 
-from components.interfaces import Placement
-from components.naming import PRIVATE_DNS_ZONES
+from .interfaces import Placement
+from .naming import PRIVATE_DNS_ZONES
 
 
 def parse_vnet_id(vnet_id: str) -> tuple[str, str]:

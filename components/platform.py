@@ -12,8 +12,8 @@ import pulumi_azure_native.managedidentity as managedidentity
 import pulumi_azure_native.resources as resources
 import pulumi_random as random
 
-from components import naming
-from components.access import (
+from . import naming
+from .access import (
     WORKSPACE_IDENTITY,
     IdentityAccessArgs,
     JobIdentityAccess,
@@ -25,15 +25,15 @@ from components.access import (
     add_role_assignment_specs,
     grants_for,
 )
-from components.ai_services import (
+from .ai_services import (
     AiServicesArgs,
     ContentFilterSpec,
     ModelDeploymentSpec,
     ProjectSpec,
     SecureAiServices,
 )
-from components.compute import MlCompute, MlComputeArgs
-from components.governance import (
+from .compute import MlCompute, MlComputeArgs
+from .governance import (
     AuditTrailArgs,
     CiIdentityArgs,
     Governance,
@@ -42,7 +42,7 @@ from components.governance import (
     ModelRegistryArgs,
     baseline_roles,
 )
-from components.interfaces import (
+from .interfaces import (
     DiagnosticsArgs,
     IdentityArgs,
     LockArgs,
@@ -51,13 +51,13 @@ from components.interfaces import (
     RoleAssignmentArgs,
     RoleAssignmentSpec,
 )
-from components.keyvault import KeyVault, KeyVaultArgs
-from components.monitoring import Monitoring, MonitoringArgs
-from components.network import Network, NetworkArgs
-from components.policy_parity import ParityContext
-from components.propagation import propagation_wait
-from components.registry import Registry, RegistryArgs
-from components.settings import (
+from .keyvault import KeyVault, KeyVaultArgs
+from .monitoring import Monitoring, MonitoringArgs
+from .network import Network, NetworkArgs
+from .policy_parity import ParityContext
+from .propagation import propagation_wait
+from .registry import Registry, RegistryArgs
+from .settings import (
     DEPLOYER_PRINCIPAL_TYPES,
     FIREWALL_SKUS,
     ISOLATION_MODES,
@@ -81,8 +81,8 @@ from components.settings import (
     validate_role_assignments,
     validate_tags,
 )
-from components.storage import Storage, StorageArgs
-from components.workspace import MlWorkspace, MlWorkspaceArgs
+from .storage import Storage, StorageArgs
+from .workspace import MlWorkspace, MlWorkspaceArgs
 
 
 @dataclass(frozen=True)

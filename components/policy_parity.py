@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from components.ai_settings import model_asset_id
+from .ai_settings import model_asset_id
 
 # Where the allowed effects were read: the definition JSON in github.com/Azure/azure-policy, path below
 # `built-in-policies/policyDefinitions/` (display names, effects and paths as of commit f4a50bac, 2026-04-29).

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native.network as network
 
-from components.interfaces import Placement, PrivateEndpointArgs
-from components.naming import AI_PRIVATE_DNS_ZONES
+from .interfaces import Placement, PrivateEndpointArgs
+from .naming import AI_PRIVATE_DNS_ZONES
 
 # The private DNS zones each private link group ID registers in.
 GROUP_ZONES: dict[str, tuple[str, ...]] = {

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_azure_native.containerregistry as containerregistry
 
-from components.access import add_lock, add_role_assignments
-from components.interfaces import (
+from .access import add_lock, add_role_assignments
+from .interfaces import (
     CustomerManagedKeyArgs,
     DiagnosticsArgs,
     LockArgs,
@@ -28,8 +28,8 @@ from components.interfaces import (
     PrivateEndpointArgs,
     RoleAssignmentArgs,
 )
-from components.monitoring import add_diagnostics
-from components.private_link import PrivateLink, PrivateLinkArgs
+from .monitoring import add_diagnostics
+from .private_link import PrivateLink, PrivateLinkArgs
 
 
 @dataclass(frozen=True)

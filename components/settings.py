@@ -15,11 +15,11 @@ from typing import Any
 
 import pulumi
 
-from components import naming
-from components.ai_settings import AI_SERVICES_KEY, AiServicesSettings, validate_ai_services
-from components.interfaces import RoleAssignmentSpec
-from components.naming import AI_PRIVATE_DNS_ZONES, PRIVATE_DNS_ZONES
-from components.roles import PRINCIPAL_TYPES, assignment_problem, grant_problem, role_guid
+from . import naming
+from .ai_settings import AI_SERVICES_KEY, AiServicesSettings, validate_ai_services
+from .interfaces import RoleAssignmentSpec
+from .naming import AI_PRIVATE_DNS_ZONES, PRIVATE_DNS_ZONES
+from .roles import PRINCIPAL_TYPES, assignment_problem, grant_problem, role_guid
 
 PROJECT = "aml-secure-baseline"
 LOCATION_KEY = "azure-native:location"

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_azure_native.storage as storage
 
-from components.access import add_lock, add_role_assignments
-from components.interfaces import (
+from .access import add_lock, add_role_assignments
+from .interfaces import (
     CustomerManagedKeyArgs,
     DiagnosticsArgs,
     LockArgs,
@@ -24,9 +24,9 @@ from components.interfaces import (
     PrivateEndpointArgs,
     RoleAssignmentArgs,
 )
-from components.monitoring import add_diagnostics
-from components.private_link import PrivateLink, PrivateLinkArgs
-from components.settings import STORAGE_SKUS, arg_errors, validate_choice
+from .monitoring import add_diagnostics
+from .private_link import PrivateLink, PrivateLinkArgs
+from .settings import STORAGE_SKUS, arg_errors, validate_choice
 
 
 @dataclass(frozen=True)

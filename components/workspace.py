@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_azure_native.machinelearningservices as ml
 
-from components.access import add_lock, add_role_assignments
-from components.interfaces import (
+from .access import add_lock, add_role_assignments
+from .interfaces import (
     CustomerManagedKeyArgs,
     DiagnosticsArgs,
     IdentityArgs,
@@ -35,9 +35,9 @@ from components.interfaces import (
     PrivateEndpointArgs,
     RoleAssignmentArgs,
 )
-from components.monitoring import add_diagnostics
-from components.private_link import PrivateLink, PrivateLinkArgs
-from components.settings import (
+from .monitoring import add_diagnostics
+from .private_link import PrivateLink, PrivateLinkArgs
+from .settings import (
     FIREWALL_SKUS,
     ISOLATION_MODES,
     OutboundRule,

@@ -49,9 +49,15 @@ class Options:
     """With the grpc engine: create a missing virtualenv (or node_modules) as `pulumi install` does."""
 
 
+def packs_dir() -> Path:
+    """Where the shipped policy packs are: installed, package data next to this module; else the repository's."""
+    installed = Path(__file__).resolve().parent / "policypacks"
+    return installed if installed.is_dir() else REPO_ROOT / "policypacks"
+
+
 def default_packs() -> list[Path]:
     """Every policy pack shipped with this project (`policypacks/*/PulumiPolicy.yaml`)."""
-    return sorted(p.parent for p in (REPO_ROOT / "policypacks").glob("*/PulumiPolicy.yaml"))
+    return sorted(p.parent for p in packs_dir().glob("*/PulumiPolicy.yaml"))
 
 
 def _read_pack_config(path: Path) -> dict[str, Any]:
@@ -171,7 +177,7 @@ def run_preflight(options: Options) -> PreflightResult:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line, mirroring `pulumi preview` flags where they exist."""
     parser = argparse.ArgumentParser(
-        prog="python -m preflight",
+        prog="python -m preflight" if __package__ == "preflight" else "aml-preflight",
         description="Offline `pulumi preview --policy-pack`: run a stack's program against an emulated Azure "
         "and check every resource with the policy packs over the real analyzer protocol.",
     )
