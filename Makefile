@@ -44,9 +44,11 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
-# Performance figures and targets (docs/benchmarks.md); about 3 minutes on 2 cores.
+# Performance figures and targets (docs/benchmarks.md, which says how long it takes); shorter runs:
+# make bench BENCH_ARGS=--quick, or BENCH_ARGS="--sizes 1,10 --repeats 3".
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python -m bench.run
+	$(BIN)/python -u -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

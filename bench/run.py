@@ -140,9 +140,19 @@ class Targets:
 
 
 def _sides(
-    rounds: int, sides: dict[str, Callable[[], tuple[ProcRun, int]]]
+    rounds: int, sides: dict[str, Callable[[], tuple[ProcRun, int]]], label: str
 ) -> dict[str, list[tuple[ProcRun, int]]]:
-    return interleave(sides, rounds)
+    """The sides in turn; each run's time on stderr as it ends (a long run shows it is alive)."""
+
+    def logged(name: str, run: Callable[[], tuple[ProcRun, int]]) -> Callable[[], tuple[ProcRun, int]]:
+        def go() -> tuple[ProcRun, int]:
+            result = run()
+            print(f"  bench: {label} {name} {result[0].seconds:.2f} s", file=sys.stderr, flush=True)
+            return result
+
+        return go
+
+    return interleave({name: logged(name, run) for name, run in sides.items()}, rounds)
 
 
 def bench_dev(rounds: int, env: dict[str, str], targets: Targets) -> dict[str, Any]:
@@ -160,6 +170,7 @@ def bench_dev(rounds: int, env: dict[str, str], targets: Targets) -> dict[str, A
     runs = _sides(
         rounds,
         {"full": lambda: full_preflight("dev", REPO, packs, env), "floor": floor, "inprocess": inprocess},
+        "dev",
     )
     t = {k: spread([r.seconds for r, _ in v]) for k, v in runs.items()}
     resources = runs["full"][0][1]
@@ -255,7 +266,7 @@ def bench_estate(
             return full_preflight("bench", ESTATE, packs, size_env)
 
         rounds = rounds_for(n)
-        runs = _sides(rounds, {"full": full, "floor": floor})
+        runs = _sides(rounds, {"full": full, "floor": floor}, f"N={n}")
         t_full = spread([r.seconds for r, _ in runs["full"]])
         t_floor = spread([r.seconds for r, _ in runs["floor"]])
         full_runs = [r for r, _ in runs["full"]]
@@ -294,6 +305,17 @@ def bench_estate(
             f"    t(50)/t(1) = {growth:5.2f} (full)   target <= {GROWTH_TARGET:.0f} (linear)  "
             f"{targets.check('growth', growth <= GROWTH_TARGET)}"
         )
+        if 10 in rows:
+            # The marginal cost per resource, so a fixed start-up cost cannot hide super-linear growth.
+            t = {n: rows[n]["seconds"]["full"]["min"] for n in (1, 10, 50)}
+            c = {n: rows[n]["resources"] for n in (1, 10, 50)}
+            low = (t[10] - t[1]) / (c[10] - c[1])
+            high = (t[50] - t[10]) / (c[50] - c[10])
+            out["marginal_ms_per_resource"] = {"1-10": low * 1e3, "10-50": high * 1e3}
+            print(
+                f"    marginal cost per resource (full): N 1-10 {low * 1e3:.2f} ms, N 10-50 {high * 1e3:.2f} ms "
+                f"({high / low:.2f}x)"
+            )
     if 50 in rows:
         big = rows[50]
         r = big["full_over_floor"]
@@ -331,12 +353,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--large-repeats",
         type=int,
-        default=3,
-        help="rounds for estate sizes of 50 and more (default 3: about 2.5 minutes a round on 2 cores)",
+        default=2,
+        help="rounds for estate sizes of 50 and more (default 2: a round is two runs of 6,650 resources)",
     )
-    parser.add_argument(
-        "--quick", action="store_true", help="3 rounds, estate sizes 1 and 10 (about 3 minutes)"
-    )
+    parser.add_argument("--quick", action="store_true", help="3 rounds, estate sizes 1 and 10 only")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     if args.quick:
