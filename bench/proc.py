@@ -2,7 +2,8 @@
 
 Under the offline engine the program is a child of the preflight: the program's process tree holds the
 Pulumi SDK's memory (as under `pulumi preview`), the preflight process and its policy packs hold ours.
-The sampler reads `/proc` every 20 ms and keeps the peak of each side and of their sum.
+The sampler reads `/proc` every 20 ms and keeps the peak of each side and of their sum, and each process's
+CPU time as last seen (a process's final 20 ms can be missed).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PACK_MARKER = "pulumi.policy"
@@ -35,6 +36,8 @@ class ProcRun:
     """Largest sum of both at one sample."""
     stdout: str
     stderr: str
+    cpu: dict[str, float] = field(default_factory=dict)
+    """CPU seconds (user + system) by side: `preflight` (the measured process), `packs`, `program`."""
 
 
 def _children(pid: int) -> list[int]:
@@ -50,21 +53,31 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def _cpu_ticks(pid: int) -> int:
+    """utime + stime of a process so far, in clock ticks."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # stat fields 14 and 15 (utime, stime)
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += _children(p)
+    return out
+
+
 def _rss(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/statm") as f:
             return int(f.read().split()[1]) * _PAGE
     except (OSError, IndexError, ValueError):
         return 0
-
-
-def _tree_rss(pid: int) -> int:
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        total += _rss(p)
-        todo += _children(p)
-    return total
 
 
 def _is_pack(pid: int, cache: dict[int, bool]) -> bool:
@@ -76,15 +89,26 @@ def _is_pack(pid: int, cache: dict[int, bool]) -> bool:
     return cache[pid]
 
 
-def split_rss(root: int, packs: dict[int, bool]) -> tuple[int, int]:
-    """(the process and its policy packs, every other child tree) resident bytes, now."""
+def split_rss(
+    root: int, packs: dict[int, bool], cpu: dict[int, tuple[str, int]] | None = None
+) -> tuple[int, int]:
+    """(the process and its policy packs, every other child tree) resident bytes, now.
+
+    With `cpu`, also records each process's CPU ticks so far under its side (preflight, packs, program).
+    """
     own, program = _rss(root), 0
+    if cpu is not None:
+        cpu[root] = ("preflight", _cpu_ticks(root))
     for child in _children(root):
-        size = _tree_rss(child)
-        if _is_pack(child, packs):
-            own += size
-        else:
-            program += size
+        side = "packs" if _is_pack(child, packs) else "program"
+        for pid in _tree(child):
+            size = _rss(pid)
+            if side == "packs":
+                own += size
+            else:
+                program += size
+            if cpu is not None:
+                cpu[pid] = (side, max(_cpu_ticks(pid), cpu.get(pid, ("", 0))[1]))
     return own, program
 
 
@@ -104,10 +128,11 @@ def run_measured(
     peaks = [0, 0, 0]
     done = threading.Event()
     packs: dict[int, bool] = {}
+    ticks: dict[int, tuple[str, int]] = {}
 
     def sample() -> None:
         while not done.is_set():
-            own, program = split_rss(proc.pid, packs)
+            own, program = split_rss(proc.pid, packs, ticks)
             peaks[0], peaks[1] = max(peaks[0], own), max(peaks[1], program)
             peaks[2] = max(peaks[2], own + program)
             done.wait(interval)
@@ -118,6 +143,10 @@ def run_measured(
     seconds = time.perf_counter() - started
     done.set()
     sampler.join()
+    hz = os.sysconf("SC_CLK_TCK")
+    cpu = {"preflight": 0.0, "packs": 0.0, "program": 0.0}
+    for side, n in ticks.values():
+        cpu[side] += n / hz
     return ProcRun(
         proc.returncode,
         seconds,
@@ -126,4 +155,5 @@ def run_measured(
         peaks[2],
         stdout.decode(errors="replace"),
         stderr.decode(errors="replace"),
+        cpu,
     )

@@ -127,6 +127,17 @@ def _mem_spread(runs: Sequence[ProcRun], attr: str) -> Spread:
     return spread([float(getattr(r, attr)) for r in runs])
 
 
+def cpu_split(full: Sequence[ProcRun], floor: Sequence[ProcRun]) -> tuple[str, dict[str, dict[str, float]]]:
+    """CPU seconds by side in the fastest full and the fastest floor run: where the extra time goes."""
+    f, g = min(full, key=lambda r: r.seconds), min(floor, key=lambda r: r.seconds)
+    text = (
+        f"CPU s (fastest runs): full = preflight {f.cpu['preflight']:.1f} + packs {f.cpu['packs']:.1f} + "
+        f"program {f.cpu['program']:.1f} = {sum(f.cpu.values()):.1f}; floor = engine {g.cpu['preflight']:.1f} + "
+        f"program {g.cpu['program']:.1f} = {sum(g.cpu.values()):.1f}"
+    )
+    return text, {"full": f.cpu, "floor": g.cpu}
+
+
 class Targets:
     """The targets met and missed, in the order printed."""
 
@@ -204,6 +215,8 @@ def bench_dev(rounds: int, env: dict[str, str], targets: Targets) -> dict[str, A
         f"program {_mib(program.min)} (max {_mib(program.max)}); program under the floor "
         f"{_mib(floor_program.min)}"
     )
+    cpu_text, cpu = cpu_split(full_runs, floor_runs)
+    print(f"    {cpu_text}")
     print()
     return {
         "resources": resources,
@@ -212,6 +225,7 @@ def bench_dev(rounds: int, env: dict[str, str], targets: Targets) -> dict[str, A
         "full_over_floor": ratio_floor,
         "full_over_floor_per_round": per_round.as_json(),
         "full_over_inprocess": ratio_inproc,
+        "cpu_s": cpu,
         "floor_over_inprocess": t["floor"].min / t["inprocess"].min,
         "memory_bytes": {
             "preflight_and_packs": own.as_json(),
@@ -279,7 +293,9 @@ def bench_estate(
             "full_over_floor": t_full.min / t_floor.min,
             "full_over_floor_per_round": paired_ratios(t_full.values, t_floor.values).as_json(),
             "memory_bytes": {"preflight_and_packs": own.as_json(), "program": program.as_json()},
+            "cpu_s": cpu_split(full_runs, [r for r, _ in runs["floor"]])[1],
             "_own": own,
+            "_cpu": cpu_split(full_runs, [r for r, _ in runs["floor"]])[0],
         }
         print(
             f"    {n:3d}  {resources:9d}  {rounds:6d}  {t_full.min:7.2f}  {t_floor.min:7.2f}  "
@@ -292,6 +308,7 @@ def bench_estate(
             f"floor {s['floor']['min']:.2f} s (median {s['floor']['median']:.2f}, max {s['floor']['max']:.2f}); "
             f"full/floor per round {paired_ratios_text(row)}"
         )
+        print(f"      {row['_cpu']}")
     print(
         "    (memory: the largest peak over the rounds; the preflight's own side is what the target bounds)"
     )

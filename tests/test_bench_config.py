@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bench.proc import ProcRun
+from bench.run import cpu_split, pack_args
 from bench.stats import Spread, interleave, paired_ratios, ratio, spread
 from components import load_settings
 
@@ -66,3 +68,41 @@ def test_paired_ratios_divide_round_by_round() -> None:
     assert ratio(spread([6.0, 5.5]), spread([5.0, 4.4])) == 5.5 / 4.4
     with pytest.raises(ValueError, match="rounds: 2 against 1; allowed: the same number"):
         paired_ratios([1.0, 2.0], [1.0])
+
+
+def test_pack_args_pair_each_pack_with_its_stack_config_as_make_preflight() -> None:
+    """Packs with a stacks/<name>.<stack>.json come first, each followed by its config (Makefile PACK_ARGS)."""
+    repo = Path(__file__).resolve().parents[1]
+    assert pack_args("dev") == [
+        "--policy-pack",
+        str(repo / "policypacks" / "aml-security"),
+        "--policy-pack-config",
+        str(repo / "stacks" / "policy-config.dev.json"),
+        "--policy-pack",
+        str(repo / "policypacks" / "azure-deployability"),
+        "--policy-pack-config",
+        str(repo / "stacks" / "deployability-config.dev.json"),
+    ]
+    assert pack_args("no-such-stack") == [
+        "--policy-pack",
+        str(repo / "policypacks" / "aml-security"),
+        "--policy-pack",
+        str(repo / "policypacks" / "azure-deployability"),
+    ]
+
+
+def test_cpu_split_reads_the_fastest_run_of_each_side() -> None:
+    """The CPU breakdown explains the figure printed, so it comes from the minimum-time runs."""
+
+    def run(seconds: float, preflight: float, packs: float, program: float) -> ProcRun:
+        cpu = {"preflight": preflight, "packs": packs, "program": program}
+        return ProcRun(0, seconds, 0, 0, 0, "", "", cpu)
+
+    text, cpu = cpu_split(
+        [run(9.0, 9, 9, 9), run(5.0, 3.8, 0.5, 5.2)], [run(4.0, 3.6, 0, 4.5), run(6.0, 1, 0, 1)]
+    )
+    assert cpu["full"]["preflight"] == 3.8 and cpu["floor"]["program"] == 4.5
+    assert text == (
+        "CPU s (fastest runs): full = preflight 3.8 + packs 0.5 + program 5.2 = 9.5; "
+        "floor = engine 3.6 + program 4.5 = 8.1"
+    )
