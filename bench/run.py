@@ -40,6 +40,7 @@ DEV_PREFLIGHT_TARGET_S = 5.0
 ESTATE_TARGET_S = 60.0
 ESTATE_TARGET_BYTES = 2 * GIB
 GROWTH_TARGET = 50.0
+MAX_WORKSPACES = 250  # bench/estate/__main__.py: one 10.<i>.0.0/22 per platform
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -382,8 +383,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sizes = [int(s) for s in args.sizes.split(",")]
     except ValueError:
         parser.error(f"--sizes: {args.sizes!r} is not a list of integers; allowed: e.g. 1,10,50")
-    if args.repeats < 1 or args.large_repeats < 1:
-        parser.error("--repeats / --large-repeats: allowed: 1 or more")
+    for flag, value in (("--repeats", args.repeats), ("--large-repeats", args.large_repeats)):
+        if value < 1:
+            parser.error(f"{flag}: {value} is out of range; allowed: 1 or more")
+    for n in sizes:
+        if not 1 <= n <= MAX_WORKSPACES:
+            parser.error(f"--sizes: {n} is out of range; allowed: 1 to {MAX_WORKSPACES} (bench/estate)")
     started = time.perf_counter()
     env = _env()
     figures: dict[str, Any] = {"machine": machine()}
