@@ -44,9 +44,11 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
-# Performance figures and targets (docs/benchmarks.md); about 3 minutes on 2 cores.
+# Performance figures and targets (docs/benchmarks.md, which says how long it takes); shorter runs:
+# make bench BENCH_ARGS=--quick, or BENCH_ARGS="--sizes 1,10 --repeats 3".
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python -m bench.run
+	$(BIN)/python -u -m bench.run $(BENCH_ARGS)
 
 # Public third-party Pulumi programs, unmodified, through the preflight (tests/fidelity/check_programs.py).
 # FIDELITY_SOURCE: a clone of the programs' repository (`git clone https://github.com/pulumi/examples`).
