@@ -20,7 +20,8 @@ import pytest
 from preflight.locations import Location, locations, program_frames, source_file
 from preflight.model import RecordedResource
 
-from .conftest import FIXTURES, REPO, run_cli
+from .conftest import FIXTURES, REPO, TEST_PACK, run_cli
+from .test_engine import node_project  # noqa: F401 - the TypeScript fixture with node_modules, built once
 from .test_formats import validate_sarif
 
 TEAM = FIXTURES / "team-locations"
@@ -178,6 +179,23 @@ def test_in_process_run_gives_the_same_locations(reports: dict[str, str], tmp_pa
         ]
 
     assert origins(other["preflight.json"]) == origins(reports["preflight.json"])
+
+
+def test_typescript_resources_point_at_their_lines(
+    node_project: Path,  # noqa: F811 - the fixture imported above
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Node.js SDK sends positions too: each resource at its `new ...(` line of index.ts."""
+    monkeypatch.setenv("PREFLIGHT_ENGINE", "grpc")
+    run = run_cli("--stack", "dev", "--cwd", node_project, "--format", "json", "--policy-pack", TEST_PACK)
+    assert run.code in (0, 1), run.stderr
+    program = (FIXTURES / "nodejs" / "index.ts").read_text().splitlines()
+    lines = {
+        name: next(i for i, line in enumerate(program, 1) if line.startswith(f"const {var} = new Declared("))
+        for name, var in (("ts-rg", "rg"), ("ts-pw", "password"), ("ts-sa", "account"))
+    }
+    sources = {r["name"]: r["source"] for r in json.loads(run.stdout)["resources"]}
+    assert sources == {name: {"file": "index.ts", "line": line} for name, line in lines.items()}
 
 
 # -- the rules, on hand-built recordings ---------------------------------------------------------------
