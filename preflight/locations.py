@@ -68,12 +68,18 @@ def program_frames(request: Any) -> tuple[tuple[str, int], ...]:
         return ()
     out: list[tuple[str, int]] = []
     for frame in request.stackTrace.frames:
-        if not frame.HasField("pc") or not frame.pc.uri:
-            continue
-        path = source_file(frame.pc.uri)
-        if not runtime_file(path):
-            out.append((path, int(frame.pc.line)))
+        pc = frame.pc
+        path = _program_file(pc.uri) if pc.uri else None
+        if path is not None:
+            out.append((path, pc.line))
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def _program_file(uri: str) -> str | None:
+    """The file a frame's URI names when it is program code, else None (the runtime's)."""
+    path = source_file(uri)
+    return None if runtime_file(path) else path
 
 
 def argument_sources(outputs: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:
