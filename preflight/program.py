@@ -32,10 +32,10 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from .emulator import AzureEmulator, EmulatorError, EmulatorSettings
-from .locations import ARGUMENT_SOURCES, argument_sources, program_frames, source_file
 from .model import RESOURCE_REF_SIG, UNKNOWN, RecordedResource
 from .model import SECRET_SIG_KEY as SIG_KEY
 from .project import ConfigurationError
+from .user_code import ARGUMENT_SOURCES, argument_sources, program_frames, source_file
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 # Full (generation 2) collections while the program runs: after this many generation-1 collections instead of
@@ -159,7 +159,7 @@ class RecordingMonitor(MockMonitor):
         return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
-        """Keep a component's `argument_sources` output on its recording (preflight.locations)."""
+        """Keep a component's `argument_sources` output on its recording (preflight.user_code)."""
         if request.HasField("outputs") and ARGUMENT_SOURCES in request.outputs.fields:
             outputs = json_format.MessageToDict(request.outputs)
             for recorded in reversed(self.recorded):

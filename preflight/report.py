@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .locations import ArgumentSource, Location, argument_for, argument_index, locations
 from .model import (
     ADVISORY,
     MANDATORY,
@@ -23,6 +22,7 @@ from .model import (
 )
 from .program import STACK_TYPE, Recording
 from .project import Notice
+from .user_code import ArgumentSource, Location, argument_for, argument_index, locations
 
 TEXT_WIDTH = 120
 """Lines of the text report longer than this are folded (outputs, findings, resource lists)."""
@@ -73,7 +73,7 @@ class PreflightResult:
 
 class Origins:
     """Where each finding comes from in the program: the user's line of each resource and the component
-    argument that set the property a finding names (preflight.locations); computed once per report."""
+    argument that set the property a finding names (preflight.user_code); computed once per report."""
 
     def __init__(self, result: PreflightResult, project_dir: Path | None) -> None:
         self.locations = locations(result.recording.resources, project_dir)

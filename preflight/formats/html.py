@@ -10,9 +10,9 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from ..locations import Location
 from ..model import MANDATORY, RecordedResource
 from ..report import Origins, PreflightResult, grouped, places
+from ..user_code import Location
 from ._common import (
     anchors,
     by_urn,

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..locations import Location
 from ..model import ADVISORY, MANDATORY, REMEDIATE, RecordedResource, Violation
 from ..report import Origins, PreflightResult, grouped, places
+from ..user_code import Location
 from ._common import (
     anchors,
     by_urn,

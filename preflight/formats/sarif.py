@@ -7,7 +7,7 @@ text and `properties.security-severity` (a number as a string; critical >= 9, hi
 
 One result per finding, so one per resource: each carries the resource's URN as its logical location and
 the user's line of the resource as its physical location (the team's call of the component that created
-it, or the resource's own line: preflight.locations). Findings without a line in the project (stack-wide
+it, or the resource's own line: preflight.user_code). Findings without a line in the project (stack-wide
 policies, resources registered outside it) point at the project's `Pulumi.yaml`, line 1, so code
 scanning shows them. A finding on a property a component argument set names the argument.
 """

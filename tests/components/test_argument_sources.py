@@ -128,6 +128,6 @@ def test_every_descendant_entry_holds_for_every_resource_that_has_the_property()
 
 
 def test_the_output_name_is_the_one_the_preflight_reads() -> None:
-    from preflight.locations import ARGUMENT_SOURCES as READ
+    from preflight.user_code import ARGUMENT_SOURCES as READ
 
     assert ARGUMENT_SOURCES == READ == "argument_sources"

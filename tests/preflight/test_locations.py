@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from preflight.locations import Location, locations, program_frames, source_file
 from preflight.model import RecordedResource
+from preflight.user_code import Location, locations, program_frames, source_file
 
 from .conftest import FIXTURES, REPO, TEST_PACK, run_cli
 from .test_engine import node_project  # noqa: F401 - the TypeScript fixture with node_modules, built once
