@@ -78,7 +78,7 @@ def _group_cells(
         if not names:
             break
         shown += len(names)
-        note = cell(f" {place.note}") if place.note else ""
+        note = f" {cell(place.note)}" if place.note else ""
         parts.append(", ".join(code(n) for n in names) + _at(place.location) + note)
     more = f" and {len(group) - shown} more" if len(group) > shown else ""
     target = f"{len(group)} resources: " + "; ".join(parts) + more

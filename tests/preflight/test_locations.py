@@ -151,7 +151,8 @@ def test_markdown_and_html_show_the_line_and_the_argument(reports: dict[str, str
     assert f"at `__main__.py:{ML}`" in row
     assert row.endswith("<br>(from SecureMlWorkspace argument `isolation_mode`) |")
     (tags,) = [line for line in md if line.startswith("| 🟡 advisory | `required-tags` |")]
-    assert f"`team-rg` at `__main__.py:{RG}`" in tags
+    assert f"`team-rg` at `__main__.py:{RG}`; " in tags
+    assert f"at `__main__.py:{ML}` (from SecureMlWorkspace argument `placement.tags`)" in tags
     html = reports["preflight.html"]
     assert f"at <code>__main__.py:{ML}</code>" in html
     assert (
