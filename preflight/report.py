@@ -84,8 +84,9 @@ class Origins:
         return self.locations.get(urn)
 
     def argument(self, v: Violation) -> ArgumentSource | None:
-        """The component argument that set the property the finding names, when one did."""
-        return argument_for(v.urn, v.message, self._arguments) if v.urn else None
+        """The component argument that set the property the finding names (in its own message, not the
+        policy's description), when one did."""
+        return argument_for(v.urn, finding_body(v), self._arguments) if v.urn else None
 
     def note(self, v: Violation) -> str:
         """`(from SecureMlWorkspace argument `x`)` for a finding on a property an argument set, else ""."""

@@ -251,3 +251,34 @@ def test_runtime_frames_are_dropped_when_recorded() -> None:
     )
     assert program_frames(request) == (("/team/my stack/__main__.py", 5),)
     assert source_file("file:///a%20b/c.py") == "/a b/c.py"
+
+
+def test_the_argument_is_joined_by_the_property_the_finding_itself_names() -> None:
+    """The most specific property the finding's own message names (not the policy description), from the
+    outermost component that registered it."""
+    from preflight.model import Violation
+    from preflight.program import Recording
+    from preflight.report import Origins, PreflightResult
+
+    outer = RecordedResource(
+        urn="urn:outer", type="aml-baseline:platform:SecureMlWorkspace", name="ws", custom=False,
+        argument_sources=(("*", "tags", "placement.tags"), ("urn:ws", "managedNetwork.outboundRules.pypi", "outbound_rules['pypi']")),
+    )  # fmt: skip
+    inner = RecordedResource(
+        urn="urn:inner", type="aml-baseline:workspace:MlWorkspace", name="ws", custom=False, parent="urn:outer",
+        argument_sources=(("urn:ws", "managedNetwork.outboundRules", "outbound_rules"),),
+    )  # fmt: skip
+    ws = _res("ws", parent="urn:inner", inputs={"tags": {}, "managedNetwork": {}})
+    rec = Recording(project="p", stack="dev", mode="preview", root_urn="", resources=[outer, inner, ws])
+    origins = Origins(PreflightResult(recording=rec, packs=[], violations=[]), None)
+
+    def argument(message: str, description: str = "Resources should carry the required tags.") -> str | None:
+        v = Violation("x", "p", "advisory", f"{description}\n{message}", "urn:ws", "", description)
+        found = origins.argument(v)
+        return found.argument if found is not None else None
+
+    assert argument('tags is missing "costCenter".') == "placement.tags"
+    assert argument("location is eastus; allowed: westeurope.") is None  # "tags" only in the description
+    assert argument('managedNetwork.outboundRules.pypi.destination is "*.org".') == "outbound_rules['pypi']"
+    assert argument("managedNetwork.outboundRules is unknown at preview.") == "outbound_rules"
+    assert argument("managedNetwork.outboundRulesX is set.") is None
