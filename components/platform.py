@@ -497,8 +497,58 @@ class SecureMlWorkspace(pulumi.ComponentResource):
                 "registry_login_server": self.registry.registry.login_server,
                 "log_analytics_workspace_id": self.monitoring.log_analytics_workspace_id,
                 "app_insights_id": self.monitoring.app_insights.id,
+                ARGUMENT_SOURCES: argument_sources(self, args),
             }
         )
+
+
+ARGUMENT_SOURCES = "argument_sources"
+"""The output that says which argument set which property of the created resources: the preflight names the
+argument in a finding on such a property. `urn` "*" stands for every resource under the component that has
+the property."""
+
+
+def argument_sources(ws: SecureMlWorkspace, args: SecureMlWorkspaceArgs) -> list[dict[str, object]]:
+    """`[{"urn": <resource>, "properties": {<property path as the engine sends it>: <argument>}}]` for the
+    properties of created resources that a team sets through `SecureMlWorkspaceArgs`."""
+    every = {"tags": "placement.tags", "location": "placement.location"}
+    if args.log_retention_days is not None:
+        every["retentionInDays"] = "log_retention_days"  # only the created Log Analytics workspace has it
+    network = {"managedNetwork.isolationMode": "isolation_mode"}
+    if args.isolation_mode == "AllowOnlyApprovedOutbound":
+        network["managedNetwork.firewallSku"] = "firewall_sku"
+    network |= {f"managedNetwork.outboundRules.{k}": f"outbound_rules[{k!r}]" for k in args.outbound_rules}
+    if args.image_build_compute:
+        network["imageBuildCompute"] = "image_build_compute"
+    if args.compute_subnet_id is not None:
+        network["serverlessComputeSettings.serverlessComputeCustomSubnet"] = "compute_subnet_id"
+    out: list[dict[str, object]] = [
+        {"urn": "*", "properties": every},
+        {"urn": ws.workspace.workspace.urn, "properties": network},
+        {"urn": ws.storage.account.urn, "properties": {"sku.name": "storage_sku"}},
+        {"urn": ws.registry.registry.urn, "properties": {"zoneRedundancy": "registry_zone_redundancy"}},
+    ]
+    inner = "properties.properties"
+    for key, instance in ws.compute.instances.items():
+        arg = f"compute_instances[{key!r}]"
+        props = {
+            f"{inner}.idleTimeBeforeShutdown": f"{arg}.idle_shutdown_minutes",
+            f"{inner}.vmSize": f"{arg}.vm_size",
+            f"{inner}.personalComputeInstanceSettings.assignedUser.objectId": f"{arg}.user_object_id",
+        }
+        if args.compute_instances[key].schedule is not None:
+            props[f"{inner}.schedules"] = f"{arg}.schedule"
+        out.append({"urn": instance.urn, "properties": props})
+    for key, cluster in ws.compute.clusters.items():
+        arg = f"compute_clusters[{key!r}]"
+        props = {
+            f"{inner}.vmSize": f"{arg}.vm_size",
+            f"{inner}.vmPriority": f"{arg}.vm_priority",
+            f"{inner}.scaleSettings.maxNodeCount": f"{arg}.max_nodes",
+            f"{inner}.scaleSettings.nodeIdleTimeBeforeScaleDown": f"{arg}.scale_down_seconds",
+        }
+        out.append({"urn": cluster.urn, "properties": props})
+    return out
 
 
 @dataclass(frozen=True)

@@ -253,6 +253,8 @@ class _Monitor(resource_pb2_grpc.ResourceMonitorServicer):
         if request.urn and request.urn == self.recorder.root_urn:
             with self.lock:
                 self.outputs = sorted_keys(json_format.MessageToDict(request.outputs))
+        elif request.urn:  # a component's outputs: its argument sources (preflight.user_code)
+            return self._guarded(context, self.recorder.RegisterResourceOutputs, request)
         return empty_pb2.Empty()
 
     def RegisterPackage(self, request: Any, context: grpc.ServicerContext) -> Any:

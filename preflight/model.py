@@ -48,7 +48,15 @@ class RecordedResource:
     provider: str | None = None
     id: str | None = None
     source: tuple[str, int] | None = None
-    """File and line of the program that registered the resource, when known."""
+    """File and line of the program that registered the resource (the SDK's `sourcePosition`), when known."""
+    frames: tuple[tuple[str, int], ...] = ()
+    """The registration's call stack in program code (the SDK's `stackTrace`, topmost frame first), without
+    the frames of the Pulumi SDK, installed packages, the standard library and the preflight itself: the
+    library's frames, then the team's call (report.locations picks the user's line from them)."""
+    argument_sources: tuple[tuple[str, str, str], ...] = ()
+    """On a component: (descendant URN, property path, argument) for each property of a resource it created
+    that one of its own arguments set, as it registered them in its `argument_sources` output. The URN
+    `*` stands for every descendant that has the property (tags from `placement.tags`)."""
 
 
 @dataclass(frozen=True)

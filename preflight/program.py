@@ -35,6 +35,7 @@ from .emulator import AzureEmulator, EmulatorError, EmulatorSettings
 from .model import RESOURCE_REF_SIG, UNKNOWN, RecordedResource
 from .model import SECRET_SIG_KEY as SIG_KEY
 from .project import ConfigurationError
+from .user_code import ARGUMENT_SOURCES, argument_sources, program_frames, source_file
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 # Full (generation 2) collections while the program runs: after this many generation-1 collections instead of
@@ -124,8 +125,7 @@ class RecordingMonitor(MockMonitor):
             request.object.update(inputs)
         source = None
         if request.HasField("sourcePosition") and request.sourcePosition.uri:
-            uri = request.sourcePosition.uri
-            source = (uri[7:] if uri.startswith("file://") else uri, int(request.sourcePosition.line))
+            source = (source_file(request.sourcePosition.uri), int(request.sourcePosition.line))
         self.recorded.append(
             RecordedResource(
                 urn=urn,
@@ -144,6 +144,7 @@ class RecordingMonitor(MockMonitor):
                 protect=bool(request.protect),
                 provider=request.provider or None,
                 source=source,
+                frames=program_frames(request),
             )
         )
         response = super().RegisterResource(request)
@@ -156,6 +157,16 @@ class RecordingMonitor(MockMonitor):
         if self.on_record is not None:
             self.on_record(recorded)
         return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        """Keep a component's `argument_sources` output on its recording (preflight.user_code)."""
+        if request.HasField("outputs") and ARGUMENT_SOURCES in request.outputs.fields:
+            outputs = json_format.MessageToDict(request.outputs)
+            for recorded in reversed(self.recorded):
+                if recorded.urn == request.urn:
+                    recorded.argument_sources = argument_sources(outputs)
+                    break
+        return super().RegisterResourceOutputs(request)
 
 
 def sorted_keys(value: Any) -> Any:

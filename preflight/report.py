@@ -22,6 +22,7 @@ from .model import (
 )
 from .program import STACK_TYPE, Recording
 from .project import Notice
+from .user_code import ArgumentSource, Location, argument_for, argument_index, locations
 
 TEXT_WIDTH = 120
 """Lines of the text report longer than this are folded (outputs, findings, resource lists)."""
@@ -70,6 +71,58 @@ class PreflightResult:
         return 1 if self.mandatory else 0
 
 
+class Origins:
+    """Where each finding comes from in the program: the user's line of each resource and the component
+    argument that set the property a finding names (preflight.user_code); computed once per report."""
+
+    def __init__(self, result: PreflightResult, project_dir: Path | None) -> None:
+        self.locations = locations(result.recording.resources, project_dir)
+        self._arguments = argument_index(result.recording.resources)
+
+    def location(self, urn: str) -> Location | None:
+        """The user's line of a resource (None for the stack or an unknown position)."""
+        return self.locations.get(urn)
+
+    def argument(self, v: Violation) -> ArgumentSource | None:
+        """The component argument that set the property the finding names (in its own message, not the
+        policy's description), when one did."""
+        return argument_for(v.urn, finding_body(v), self._arguments) if v.urn else None
+
+    def note(self, v: Violation) -> str:
+        """`(from SecureMlWorkspace argument `x`)` for a finding on a property an argument set, else ""."""
+        arg = self.argument(v)
+        return f"({arg})" if arg is not None else ""
+
+
+@dataclass(frozen=True)
+class Place:
+    """Resources of grouped findings that come from the same line (and the same argument)."""
+
+    location: Location | None
+    note: str
+    names: list[str]
+
+    def origin(self) -> str:
+        """`at __main__.py:37 (from SecureMlWorkspace argument `x`)`, either part when known."""
+        return " ".join(
+            p for p in (f"at {self.location}" if self.location is not None else "", self.note) if p
+        )
+
+
+def places(
+    group: Iterable[Violation], resources: dict[str, RecordedResource], origins: Origins
+) -> list[Place]:
+    """The resources of a group of findings by the line and argument they come from, in line order."""
+    out: dict[tuple[str, int, str], Place] = {}
+    for v in group:
+        r = resources.get(v.urn)
+        name = r.name if r is not None else (v.urn or "the stack")
+        where, note = origins.location(v.urn), origins.note(v)
+        key = (where.file, where.line, note) if where is not None else ("\uffff", 0, note)
+        out.setdefault(key, Place(where, note, [])).names.append(name)
+    return [out[k] for k in sorted(out)]
+
+
 def redact(value: Any) -> Any:
     """Inputs for display and the JSON plan: secret values replaced by "[secret]"."""
     if is_secret(value):
@@ -81,9 +134,10 @@ def redact(value: Any) -> Any:
     return value
 
 
-def plan_json(result: PreflightResult) -> dict[str, Any]:
+def plan_json(result: PreflightResult, project_dir: Path | None = None) -> dict[str, Any]:
     """The JSON plan (a public interface, documented in the README)."""
     rec = result.recording
+    origins = Origins(result, project_dir)
     return {
         "project": rec.project,
         "stack": rec.stack,
@@ -99,6 +153,7 @@ def plan_json(result: PreflightResult) -> dict[str, Any]:
                 "dependencies": r.dependencies,
                 "propertyDependencies": r.property_dependencies,
                 "protect": r.protect,
+                "source": _location_json(origins.location(r.urn)),
             }
             for r in rec.resources
         ],
@@ -106,7 +161,7 @@ def plan_json(result: PreflightResult) -> dict[str, Any]:
             {"name": p.info.name, "version": p.info.version, "policies": [x.name for x in p.info.policies]}
             for p in result.packs
         ],
-        "violations": [v.to_json() for v in result.violations],
+        "violations": [_violation_json(v, origins) for v in result.violations],
         "summary": {
             "create": result.create_count,
             "mandatory": len(result.mandatory),
@@ -118,6 +173,20 @@ def plan_json(result: PreflightResult) -> dict[str, Any]:
         # Offline engine only, and only when non-empty (the plan of a fully emulated program is unchanged).
         **({"servedGenerically": rec.generic} if rec.generic else {}),
         **({"emptyAnswers": rec.empty_answers} if rec.empty_answers else {}),
+    }
+
+
+def _location_json(where: Location | None) -> dict[str, Any] | None:
+    return where.to_json() if where is not None else None
+
+
+def _violation_json(v: Violation, origins: Origins) -> dict[str, Any]:
+    """A violation with the user's line of its resource and, when an argument set it, the argument."""
+    arg = origins.argument(v)
+    return {
+        **v.to_json(),
+        "source": _location_json(origins.location(v.urn)),
+        **({"argument": arg.to_json()} if arg is not None else {}),
     }
 
 
@@ -198,9 +267,9 @@ def _describe_inputs(r: RecordedResource) -> str:
     return _TEMPLATE_FIELD.sub(fill, path_template(r.type))
 
 
-def render_json(result: PreflightResult) -> str:
-    """The JSON plan as text, stable across runs."""
-    return json.dumps(plan_json(result), indent=2) + "\n"
+def render_json(result: PreflightResult, project_dir: Path | None = None) -> str:
+    """The JSON plan as text, stable across runs (source paths relative to `project_dir` inside it)."""
+    return json.dumps(plan_json(result, project_dir), indent=2) + "\n"
 
 
 def _tree_lines(
@@ -266,25 +335,43 @@ def fold(text: str, indent: str, width: int = TEXT_WIDTH, hang: str = "  ") -> l
     ) or [indent + text]
 
 
-def _group_lines(group: list[Violation], by_urn: dict[str, RecordedResource]) -> list[str]:
-    """One finding, or one advisory policy with its count, each distinct message once with its resources."""
+def _resources(n: int) -> str:
+    return f"{n} resource{'s' if n != 1 else ''}"
+
+
+def _group_lines(group: list[Violation], by_urn: dict[str, RecordedResource], origins: Origins) -> list[str]:
+    """One finding with where it comes from, or one advisory policy with its count: each distinct message
+    once, with its resources per line of the program that created them."""
     first = group[0]
     if len(group) == 1:
         out = [f"        - [{first.level}]  {first.policy}{_describe_target(first, by_urn)}"]
         for line in first.message.splitlines():
             out += fold(line, "          ")
+        origin = Place(origins.location(first.urn), origins.note(first), []).origin()
+        if origin:
+            out += fold(origin, "          ")
         return out
     out = [f"        - [{first.level}]  {first.policy}  ({len(group)} findings)"]
     if first.description:
         out += fold(first.description, "          ")
-    bodies: dict[str, list[str]] = {}
+    bodies: dict[str, list[Violation]] = {}
     for v in group:
-        r = by_urn.get(v.urn)
-        bodies.setdefault(finding_body(v), []).append(r.name if r is not None else (v.urn or "the stack"))
-    for body, names in bodies.items():
+        bodies.setdefault(finding_body(v), []).append(v)
+    for body, members in bodies.items():
         for line in body.splitlines():
             out += fold(line, "          ")
-        out += fold(f"on {len(names)} resources: " + ", ".join(names), "            ")
+        found = places(members, by_urn, origins)
+        count = sum(len(p.names) for p in found)
+        if len(found) == 1:
+            origin = found[0].origin()
+            out += fold(
+                f"on {_resources(count)}{' ' + origin if origin else ''}: " + ", ".join(found[0].names),
+                "            ",
+            )
+            continue
+        out += fold(f"on {_resources(count)}:", "            ")
+        for place in found:
+            out += fold(f"{place.origin() or 'elsewhere'}: " + ", ".join(place.names), "              ")
     return out
 
 
@@ -308,6 +395,7 @@ def render_text(
     out.append("")
 
     by_urn = {r.urn: r for r in rec.resources}
+    origins = Origins(result, project_dir)
     labels = pack_labels or {}
     out.append("Policies:")
     for pack in result.packs:
@@ -316,7 +404,7 @@ def render_text(
         label = labels.get(pack.info.name, str(pack.directory))
         out.append(f"    {mark} {pack.info.name}@v{pack.info.version} (local: {label})")
         for group in grouped(sorted(found, key=lambda v: _LEVEL_ORDER.get(v.level, 9))):
-            out += _group_lines(group, by_urn)
+            out += _group_lines(group, by_urn, origins)
     out.append("")
     if result.placeholders:
         out.append("Configuration:")

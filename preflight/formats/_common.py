@@ -2,13 +2,12 @@
 
 Every format reads the same `PreflightResult`; these functions keep them agreeing on the details
 (the finding text without the policy description the SDK prepends, a resource's short type, the
-source file relative to the project, the anchors a policy carries in its tags).
+resources of grouped findings by the line they come from, the anchors a policy carries in its tags).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import quote
 
 from ..model import ADVISORY, DISABLED, MANDATORY, REMEDIATE, PolicyInfo, RecordedResource, Violation
@@ -55,21 +54,6 @@ def finding(v: Violation) -> str:
 def short_type(token: str) -> str:
     """`azure-native:network:PrivateEndpoint` -> `network:PrivateEndpoint` (the provider is implied)."""
     return token.split(":", 1)[1] if token.startswith("azure-native:") else token
-
-
-def relative_source(r: RecordedResource | None, project_dir: Path | None) -> tuple[str, int] | None:
-    """The file (POSIX path relative to the project) and line that registered `r`, when inside it."""
-    if r is None or r.source is None:
-        return None
-    file, line = r.source
-    path = Path(file)
-    if project_dir is None:
-        return None if path.is_absolute() else (path.as_posix(), line)
-    try:
-        rel = path.resolve().relative_to(project_dir.resolve())
-    except ValueError:
-        return None
-    return rel.as_posix(), max(int(line), 1)
 
 
 @dataclass(frozen=True)

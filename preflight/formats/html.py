@@ -9,14 +9,14 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from ..model import MANDATORY
-from ..report import PreflightResult
+from ..model import MANDATORY, RecordedResource
+from ..report import Origins, PreflightResult, grouped, places
+from ..user_code import Location
 from ._common import (
     anchors,
     by_urn,
     finding,
     policies_by_pack,
-    relative_source,
     short_type,
     sorted_violations,
 )
@@ -36,6 +36,48 @@ code { font-size: 90%; }
 """
 
 
+def _at(where: Location | None) -> str:
+    return f" at <code>{escape(str(where))}</code>" if where is not None else ""
+
+
+def _note(place_note: str) -> str:
+    return f" {escape(place_note)}" if place_note else ""
+
+
+def _violation_rows(
+    result: PreflightResult, resources: dict[str, RecordedResource], origins: Origins
+) -> list[str]:
+    """One row per finding with the user's line (and the argument that set the property); the advisories of
+    one policy share one row with their count, the resources by line, and each distinct finding once."""
+    rows = []
+    order = {pack: i for i, pack in enumerate(policies_by_pack(result))}
+    for group in grouped(sorted(sorted_violations(result), key=lambda v: order.get(v.pack, len(order)))):
+        v = group[0]
+        if len(group) == 1:
+            r = resources.get(v.urn)
+            target = (
+                f"<code>{escape(r.name)}</code> ({escape(short_type(r.type))}){_at(origins.location(v.urn))}"
+                if r is not None
+                else ("the stack" if not v.urn else f"<code>{escape(v.urn)}</code>")
+            )
+            note = origins.note(v)
+            text = escape(finding(v)) + (f"<br>{escape(note)}" if note else "")
+        else:
+            parts = [
+                ", ".join(f"<code>{escape(n)}</code>" for n in place.names)
+                + _at(place.location)
+                + _note(place.note)
+                for place in places(group, resources, origins)
+            ]
+            target = f"{len(group)} resources: " + "; ".join(parts)
+            text = "<br>".join(escape(t) for t in dict.fromkeys(finding(x) for x in group))
+        rows.append(
+            f'<tr><td class="{escape(v.level)}">{escape(v.level)}</td><td>{escape(v.pack)}</td>'
+            f"<td><code>{escape(v.policy)}</code></td><td>{target}</td><td>{text}</td></tr>"
+        )
+    return rows
+
+
 def render_html(result: PreflightResult, project_dir: Path | None = None) -> str:
     """The HTML report as one self-contained page."""
     rec = result.recording
@@ -46,21 +88,7 @@ def render_html(result: PreflightResult, project_dir: Path | None = None) -> str
         if result.mandatory
         else "No mandatory policy violations"
     )
-    rows = []
-    order = {pack: i for i, pack in enumerate(policies_by_pack(result))}
-    for v in sorted(sorted_violations(result), key=lambda v: order.get(v.pack, len(order))):
-        r = resources.get(v.urn)
-        where = relative_source(r, project_dir)
-        target = (
-            f"<code>{escape(r.name)}</code> ({escape(short_type(r.type))})"
-            + (f" at <code>{escape(where[0])}:{where[1]}</code>" if where else "")
-            if r is not None
-            else ("the stack" if not v.urn else f"<code>{escape(v.urn)}</code>")
-        )
-        rows.append(
-            f'<tr><td class="{escape(v.level)}">{escape(v.level)}</td><td>{escape(v.pack)}</td>'
-            f"<td><code>{escape(v.policy)}</code></td><td>{target}</td><td>{escape(finding(v))}</td></tr>"
-        )
+    rows = _violation_rows(result, resources, Origins(result, project_dir))
     failed = {(v.pack, v.policy): v.level for v in result.violations if v.level == MANDATORY}
     warned = {(v.pack, v.policy): v.level for v in result.violations}
     controls = []

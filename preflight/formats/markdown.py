@@ -11,13 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import ADVISORY, MANDATORY, REMEDIATE, RecordedResource, Violation
-from ..report import PreflightResult, grouped
+from ..report import Origins, PreflightResult, grouped, places
+from ..user_code import Location
 from ._common import (
     anchors,
     by_urn,
     finding,
     policies_by_pack,
-    relative_source,
     short_type,
     sorted_violations,
 )
@@ -44,14 +44,23 @@ def code(text: str) -> str:
     return f"`{cleaned}`"
 
 
-def _target(v: Violation, resources: dict[str, RecordedResource], project_dir: Path | None) -> str:
-    """The resource a finding is about, with the line that registered it when inside the project."""
+def _at(where: Location | None) -> str:
+    return f" at {code(str(where))}" if where is not None else ""
+
+
+def _target(v: Violation, resources: dict[str, RecordedResource], origins: Origins) -> str:
+    """The resource a finding is about, with the user's line it comes from."""
     r = resources.get(v.urn)
     if r is None:
         return "the stack" if not v.urn else code(v.urn)
-    where = relative_source(r, project_dir)
-    at = f" at {code(f'{where[0]}:{where[1]}')}" if where else ""
-    return f"{code(r.name)} ({code(short_type(r.type))}){at}"
+    return f"{code(r.name)} ({code(short_type(r.type))}){_at(origins.location(v.urn))}"
+
+
+def _finding_cell(v: Violation, origins: Origins) -> str:
+    """The finding, and the component argument that set the property when one did."""
+    argument = origins.argument(v)
+    note = f"<br>(from {argument.component} argument {code(argument.argument)})" if argument else ""
+    return cell(finding(v)) + note
 
 
 _GROUP_NAMES = 10
@@ -59,15 +68,20 @@ _GROUP_NAMES = 10
 
 
 def _group_cells(
-    group: list[Violation], resources: dict[str, RecordedResource], project_dir: Path | None
+    group: list[Violation], resources: dict[str, RecordedResource], origins: Origins
 ) -> tuple[str, str]:
-    """One row for the advisories of one policy: the count and first resources, each distinct finding once."""
-    names = [
-        code(resources[v.urn].name) if v.urn in resources else _target(v, resources, project_dir)
-        for v in group
-    ]
-    more = f" and {len(names) - _GROUP_NAMES} more" if len(names) > _GROUP_NAMES else ""
-    target = f"{len(group)} resources: " + ", ".join(names[:_GROUP_NAMES]) + more
+    """One row for the advisories of one policy: the count and the first resources by the line (and argument)
+    they come from, each distinct finding once."""
+    parts, shown = [], 0
+    for place in places(group, resources, origins):
+        names = place.names[: max(_GROUP_NAMES - shown, 0)]
+        if not names:
+            break
+        shown += len(names)
+        note = f" {cell(place.note)}" if place.note else ""
+        parts.append(", ".join(code(n) for n in names) + _at(place.location) + note)
+    more = f" and {len(group) - shown} more" if len(group) > shown else ""
+    target = f"{len(group)} resources: " + "; ".join(parts) + more
     texts = list(dict.fromkeys(finding(v) for v in group))
     return target, "<br>".join(cell(t) for t in texts)
 
@@ -82,6 +96,7 @@ def render_markdown(
     """The pull-request comment (see the module docstring)."""
     rec = result.recording
     resources = by_urn(result)
+    origins = Origins(result, project_dir)
     mandatory, advisory = len(result.mandatory), len(result.advisory)
     catalogue = policies_by_pack(result)
     policy_count = sum(len(p) for p in catalogue.values())
@@ -125,9 +140,9 @@ def render_markdown(
                 v = group[0]
                 icon = _ICONS.get(v.level, "")
                 if len(group) == 1:
-                    target, text = _target(v, resources, project_dir), cell(finding(v))
+                    target, text = _target(v, resources, origins), _finding_cell(v, origins)
                 else:
-                    target, text = _group_cells(group, resources, project_dir)
+                    target, text = _group_cells(group, resources, origins)
                 out.append(f"| {icon} {v.level} | {code(v.policy)} | {target} | {text} |")
             out.append("")
             shown += sum(len(g) for g in groups)

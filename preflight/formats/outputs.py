@@ -47,7 +47,7 @@ def render(
     if fmt == "text":
         return render_text(result, pack_labels=pack_labels, project_dir=project_dir)
     if fmt == "json":
-        return render_json(result)
+        return render_json(result, project_dir)
     return FORMATS[fmt].render(result, project_dir)
 
 

@@ -5,9 +5,11 @@ text and `properties.security-severity` (a number as a string; critical >= 9, hi
 `properties.tags` containing "security"; results with `ruleId`, `level`, `message.text` and at least one
 `physicalLocation` with a relative `uri`; `partialFingerprints` keep an alert the same alert when lines move.
 
-Each result carries the resource's URN as its logical location, and the file and line that registered
-the resource as its physical location. Findings without a known position (stack-wide policies, resources
-registered outside the project) point at the project's `Pulumi.yaml`, line 1, so code scanning shows them.
+One result per finding, so one per resource: each carries the resource's URN as its logical location and
+the user's line of the resource as its physical location (the team's call of the component that created
+it, or the resource's own line: preflight.user_code). Findings without a line in the project (stack-wide
+policies, resources registered outside it) point at the project's `Pulumi.yaml`, line 1, so code
+scanning shows them. A finding on a property a component argument set names the argument.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from ..model import ADVISORY, MANDATORY, REMEDIATE, PolicyInfo, RecordedResource, Violation
-from ..report import PreflightResult
-from ._common import anchors, by_urn, finding, policies_by_pack, policy_help_uri, relative_source, short_type
+from ..report import Origins, PreflightResult
+from ._common import anchors, by_urn, finding, policies_by_pack, policy_help_uri, short_type
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -100,14 +102,17 @@ def _fingerprint(v: Violation) -> str:
 
 
 def _result(
-    v: Violation, rule_index: int, resources: dict[str, RecordedResource], project_dir: Path | None
+    v: Violation, rule_index: int, resources: dict[str, RecordedResource], origins: Origins
 ) -> dict[str, Any]:
     r = resources.get(v.urn)
     text = finding(v)
     if r is not None:
         text = f"{r.name} ({short_type(r.type)}): {text}"
-    where = relative_source(r, project_dir)
-    uri, line = where if where else (FALLBACK_FILE, 1)
+    argument = origins.argument(v)
+    if argument is not None:
+        text += f" ({argument})"
+    where = origins.location(v.urn)
+    uri, line = (where.file, where.line) if where is not None and where.in_project else (FALLBACK_FILE, 1)
     location: dict[str, Any] = {
         "physicalLocation": {
             "artifactLocation": {"uri": uri, "uriBaseId": SRCROOT},
@@ -124,6 +129,8 @@ def _result(
         properties["resourceType"] = r.type
     if v.severity:
         properties["severity"] = v.severity
+    if argument is not None:
+        properties["argument"] = argument.to_json()
     return {
         "ruleId": v.policy,
         "ruleIndex": rule_index,
@@ -142,6 +149,7 @@ def sarif_log(result: PreflightResult, project_dir: Path | None = None) -> dict[
     catalogue = policies_by_pack(result)
     versions = {run.info.name: run.info.version for run in result.packs}
     resources = by_urn(result)
+    origins = Origins(result, project_dir)
     if not catalogue:
         catalogue = {"preflight": {}}  # no pack ran: one empty run, so the upload still clears old alerts
     runs: list[dict[str, Any]] = []
@@ -159,7 +167,7 @@ def sarif_log(result: PreflightResult, project_dir: Path | None = None) -> dict[
             if _SEMVER.match(version):
                 driver["semanticVersion"] = version
         results = [
-            _result(v, index[v.policy], resources, project_dir) for v in result.violations if v.pack == pack
+            _result(v, index[v.policy], resources, origins) for v in result.violations if v.pack == pack
         ]
         runs.append(
             {

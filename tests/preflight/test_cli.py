@@ -83,7 +83,10 @@ def test_json_plan_schema_and_secret_placeholder(tmp_path: Path) -> None:
         "dependencies",
         "propertyDependencies",
         "protect",
+        "source",
     }
+    # The user's line of each resource, relative to the project.
+    assert plan["resources"][0]["source"] == {"file": "__main__.py", "line": 10}
 
 
 def test_policy_pack_config_changes_the_verdict(tmp_path: Path) -> None:

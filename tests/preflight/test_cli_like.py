@@ -192,7 +192,19 @@ def test_repeated_advisories_are_grouped_per_policy_with_a_count(tmp_path: Path)
         )
         == 1
     )
-    assert any(line.startswith(f"            on {len(tags)} resources: team-rg, ") for line in text)
+    # The resources listed per line of the team's program: its own, and the SecureMlWorkspace call's.
+    program = (project / "__main__.py").read_text().splitlines()
+    rg_line, ml_line = (
+        next(i for i, x in enumerate(program, 1) if x.startswith(s)) for s in ("rg = ", "ml = ")
+    )
+    at = text.index(f"            on {len(tags)} resources:")
+    assert text[at + 1] == f"              at __main__.py:{rg_line}: team-rg"
+    assert any(
+        line.startswith(
+            f"              at __main__.py:{ml_line} (from SecureMlWorkspace argument `placement.tags`): churn-"
+        )
+        for line in text[at:]
+    )
     assert all(len(line) <= 120 for line in text if not line.startswith(" +   "))
     md = (out / "preflight.md").read_text().splitlines()
     rows = [line for line in md if line.startswith("| 🟡 advisory | `required-tags` |")]

@@ -175,7 +175,11 @@ def test_sarif_fingerprints_survive_moved_lines_and_paths_stay_relative(result: 
         recording=replace(
             result.recording,
             resources=[
-                replace(r, source=(r.source[0], r.source[1] + 7)) if r.source else r
+                replace(
+                    r,
+                    source=(r.source[0], r.source[1] + 7) if r.source else None,
+                    frames=tuple((file, line + 7) for file, line in r.frames),
+                )
                 for r in result.recording.resources
             ],
         ),
@@ -223,35 +227,39 @@ def test_sarif_without_packs_still_has_one_valid_run() -> None:
 # -- JUnit ---------------------------------------------------------------------------------------
 
 
-def test_junit_has_one_case_per_policy_per_resource(result: PreflightResult) -> None:
+def test_junit_has_one_case_per_policy_and_one_failing_case_per_violating_resource(
+    result: PreflightResult,
+) -> None:
+    """Five policies: compute-public-ip fails on one resource (one failing case); each other policy is one
+    passing case, whatever the number of resources it checked or advised on."""
     root = ET.fromstring(render_junit(result, NETWORK))
-    custom = [r for r in result.recording.resources if r.custom]
-    assert len(custom) == 15
-    # 3 resource policies x 15 resources, plus one stack case for each of the 2 stack policies.
     assert (root.tag, root.get("tests"), root.get("failures"), root.get("errors")) == (
         "testsuites",
-        "47",
+        "5",
         "1",
         "0",
     )
     (suite,) = root.findall("testsuite")
-    assert (suite.get("name"), suite.get("tests"), suite.get("failures")) == ("report-pack", "47", "1")
-    cases = suite.findall("testcase")
-    per_policy = {p: [c for c in cases if c.get("classname") == f"report-pack.{p}"] for p in POLICIES}
-    assert [len(per_policy[p]) for p in POLICIES] == [15, 15, 15, 1, 1]
-    assert {c.get("name") for c in per_policy["compute-public-ip"]} == {
-        f"{r.name} ({r.type.split(':', 1)[1]})" for r in custom
-    }
+    assert (suite.get("name"), suite.get("tests"), suite.get("failures")) == ("report-pack", "5", "1")
+    cases = [(c.get("classname"), c.get("name")) for c in suite.findall("testcase")]
+    assert cases == [
+        ("report-pack.ws-public-network", "all resources"),
+        ("report-pack.compute-public-ip", "net-ci (machinelearningservices:Compute)"),
+        ("report-pack.required-tags", "all resources"),
+        ("report-pack.private-endpoints", "stack:dev"),
+        ("report-pack.defender-for-ai", "stack:dev"),
+    ]
 
 
-def test_junit_failure_names_the_finding_and_the_resource(result: PreflightResult) -> None:
+def test_junit_failure_names_the_finding_the_resource_and_the_users_line(result: PreflightResult) -> None:
     root = ET.fromstring(render_junit(result, NETWORK))
     failed = [c for c in root.iter("testcase") if c.find("failure") is not None]
     assert len(failed) == 1
     case = failed[0]
     assert case.get("classname") == "report-pack.compute-public-ip"
     assert case.get("name") == "net-ci (machinelearningservices:Compute)"
-    assert (case.get("file"), case.get("line")) == ("__main__.py", str(line_of("instance = ml.Compute(")))
+    line = line_of("instance = ml.Compute(")
+    assert (case.get("file"), case.get("line")) == ("__main__.py", str(line))
     failure = case.find("failure")
     assert failure is not None
     assert failure.get("type") == "mandatory"
@@ -261,21 +269,48 @@ def test_junit_failure_names_the_finding_and_the_resource(result: PreflightResul
     )
     assert failure.text == (
         "properties.properties.enableNodePublicIp must be false (absent means true).\n"
+        f"at: __main__.py:{line}\n"
         f"resource: {CI_URN}\n"
         "remediation: Set properties.properties.enableNodePublicIp to false."
     )
 
 
-def test_junit_advisory_findings_pass_with_system_out(result: PreflightResult) -> None:
+def test_junit_advisory_findings_pass_grouped_per_policy_in_system_out(result: PreflightResult) -> None:
     root = ET.fromstring(render_junit(result, NETWORK))
     cases = {(c.get("classname"), c.get("name")): c for c in root.iter("testcase")}
     stack = cases[("report-pack.defender-for-ai", "stack:dev")]
     assert stack.find("failure") is None
-    assert stack.findtext("system-out") == "advisory: Defender for AI is not enabled in this stack."
-    rg = cases[("report-pack.required-tags", "net-rg (resources:ResourceGroup)")]
-    assert rg.find("failure") is None
-    assert rg.findtext("system-out") == "advisory: missing tag 'owner'."
+    assert stack.findtext("system-out") == (
+        "1 advisory finding\nadvisory: Defender for AI is not enabled in this stack.\n  on 1 resource: the stack"
+    )
+    tags = cases[("report-pack.required-tags", "all resources")]
+    assert tags.find("failure") is None
+    assert tags.findtext("system-out") == (
+        f"1 advisory finding\nadvisory: missing tag 'owner'.\n  on 1 resource at __main__.py:{line_of('rg = ')}: net-rg"
+    )
     assert cases[("report-pack.private-endpoints", "stack:dev")].find("failure") is None
+    assert cases[("report-pack.private-endpoints", "stack:dev")].find("system-out") is None
+
+
+def test_junit_groups_the_advisories_of_one_policy_in_one_case() -> None:
+    """Five resources with the same advisory, at two lines: one passing case whose output has the count, the
+    finding once, and the resources per line."""
+    policy = PolicyInfo("tags", "Tags.", "advisory", "resource")
+    rs = [
+        res("azure-native:storage:StorageAccount", f"sa{i}", source=("__main__.py", 10 + i // 3))
+        for i in range(5)
+    ]
+    violations = [
+        Violation("x", "tags", "advisory", "Tags.\nmissing costCenter", r.urn, "", "Tags.") for r in rs
+    ]
+    root = ET.fromstring(render_junit(small_result(rs, violations, (policy,)), Path("/project")))
+    (case,) = root.iter("testcase")
+    assert (case.get("name"), root.get("tests"), root.get("failures")) == ("all resources", "1", "0")
+    assert case.findtext("system-out") == (
+        "5 advisory findings\nadvisory: missing costCenter\n"
+        "  on 3 resources at __main__.py:10: sa0, sa1, sa2\n"
+        "  on 2 resources at __main__.py:11: sa3, sa4"
+    )
 
 
 # -- Markdown ------------------------------------------------------------------------------------
@@ -578,7 +613,9 @@ def test_dev_stack_produces_every_format(tmp_path: Path, capsys: pytest.CaptureF
     assert all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"])
     assert all(r["level"] != "error" for r in run["results"])
     junit = ET.fromstring((tmp_path / "preflight.junit.xml").read_text())
-    assert junit.get("failures") == "0" and int(junit.get("tests") or 0) > 1000
+    assert junit.get("failures") == "0" and int(junit.get("tests") or 0) == sum(
+        len(d["rules"]) for d in (r["tool"]["driver"] for r in doc["runs"])
+    )
     md = (tmp_path / "preflight.md").read_text()
     assert md.startswith("<!-- aml-preflight:aml-secure-baseline/dev -->")
     assert "✅ **No mandatory policy violations**" in md
