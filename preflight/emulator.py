@@ -1,4 +1,5 @@
-"""An emulated Azure for `pulumi.runtime.set_mocks`: ARM-shaped IDs, auto-naming, typed outputs, invokes.
+"""An emulated Azure (the SDK's `Mocks` interface, served by the offline engine): ARM-shaped IDs, auto-naming,
+typed outputs, invokes.
 
 Any azure-native resource type is served: the resource class is found through the SDK's own
 resource-module registry, its ARM path comes from a table of well-known types or, for the rest, from

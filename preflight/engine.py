@@ -5,8 +5,8 @@ monitor. This module is that engine with the cloud replaced: it starts a gRPC se
 `pulumirpc.ResourceMonitor` and `pulumirpc.Engine` services, launches the program the way the language hosts
 do (Python: the project's virtualenv interpreter running `hosts/python_exec.py`, the CLI's
 `pulumi-language-python-exec`; Node.js: `@pulumi/pulumi/cmd/run` from the project's node_modules), answers
-registrations from the emulated Azure (the same `RecordingMonitor` the in-process mode uses, so the plan is
-the same), serves every provider it does not model generically, and records the graph.
+registrations from the emulated Azure through the `RecordingMonitor` (engine-shaped URNs, inputs as the
+analysers receive them), serves every provider it does not model generically, and records the graph.
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ from typing import IO, Any
 
 import grpc
 from google.protobuf import empty_pb2, json_format
+from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
-from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, resource_pb2, resource_pb2_grpc
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, resource_pb2, resource_pb2_grpc
+from pulumi.runtime.sync_await import _sync_await
 
 from .analyzer import PolicyPackProcess
 from .emulator import (
@@ -43,8 +45,16 @@ from .emulator import (
     resource_class,
     suffix,
 )
-from .model import SECRET_SIG, SECRET_SIG_KEY, RecordedResource, Violation
-from .program import ProgramError, Recording, RecordingMonitor, deterministic_order, sorted_keys
+from .model import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN, RecordedResource, Violation
+from .program import (
+    ProgramConfigurationError,
+    ProgramError,
+    Recording,
+    RecordingMonitor,
+    _without_resource_refs,
+    deterministic_order,
+    sorted_keys,
+)
 from .project import Project
 
 PYTHON_EXEC = Path(__file__).resolve().parent / "hosts" / "python_exec.py"
@@ -54,6 +64,10 @@ NODE_RUN_MODULE = "@pulumi/pulumi/cmd/run"
 PARALLEL = int(os.environ.get("PREFLIGHT_PARALLEL", "16"))
 # The language host's exit status for "the program already reported its error".
 EXITED_AFTER_SHOWING_ERROR = 32
+# The output value wrapper's signature (`pulumi.runtime.rpc`); calls keep output values in their arguments.
+OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+# Prefix of the error the exec host logs when the program refused its configuration (hosts/python_exec.py).
+CONFIGURATION_ERROR_MARK = "preflight:configuration-error:"
 _STOP_GRACE_S = 5.0
 _MAX_MESSAGE = 400 * 1024 * 1024
 
@@ -145,10 +159,11 @@ def _key_listing(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
 class EngineEmulator(AzureEmulator):
     """The emulated Azure plus what an engine must also answer: any other provider, generically.
 
-    azure-native, azuread and random resources are answered by `AzureEmulator` as in-process; a resource
-    of any other provider (or an azure-native/azuread type our SDK does not have) gets its inputs as
-    outputs and, in preview, an unknown ID. Functions the emulator cannot answer get an empty result, and
-    the run remembers which, so a program that then fails is told which function it depended on.
+    azure-native, azuread and random resources are answered by `AzureEmulator`; a resource of any other
+    provider (or an azure-native/azuread type our SDK does not have) gets its inputs as outputs and, in
+    preview, an unknown ID. Functions the emulator does not know get an empty result (one it knows but cannot
+    answer for these arguments stays an error), and the run remembers which, so a program that then fails is
+    told which function it depended on.
     """
 
     def __init__(self, settings: EmulatorSettings) -> None:
@@ -194,7 +209,9 @@ class EngineEmulator(AzureEmulator):
         errors = len(self.errors)
         try:
             return super().call(args)
-        except EmulatorError:
+        except EmulatorError as exc:
+            if str(exc) != f"the emulated Azure cannot answer function {args.token}":
+                raise  # a function it knows, asked what it cannot answer (a lookup by display name, say)
             del self.errors[errors:]
         if args.token not in self.empty_answers:
             self.empty_answers.append(args.token)
@@ -249,6 +266,20 @@ class _Monitor(resource_pb2_grpc.ResourceMonitorServicer):
     def Invoke(self, request: Any, context: grpc.ServicerContext) -> Any:
         return self._guarded(context, self.recorder.Invoke, request)
 
+    def Call(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """A resource method call (`pulumi.runtime.call`): answered as an invoke of the method's token, with
+        the arguments minus `__self__`; a method the emulator does not know gets an empty answer (remembered)."""
+        return self._guarded(context, self._call, request)
+
+    def _call(self, request: Any) -> Any:
+        args = _plain(json_format.MessageToDict(request.args))
+        args.pop("__self__", None)
+        ret, failures = self.recorder.mocks.call(MockCallArgs(request.tok, args, request.provider))
+        return provider_pb2.CallResponse(
+            failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures or []],
+            **{"return": _sync_await(rpc.serialize_properties(ret, {}))},
+        )
+
     def RegisterResourceOutputs(self, request: Any, context: grpc.ServicerContext) -> Any:
         if request.urn and request.urn == self.recorder.root_urn:
             with self.lock:
@@ -260,6 +291,18 @@ class _Monitor(resource_pb2_grpc.ResourceMonitorServicer):
 
     def SignalAndWaitForShutdown(self, request: Any, context: grpc.ServicerContext) -> Any:
         return empty_pb2.Empty()
+
+
+def _plain(value: Any) -> Any:
+    """Call arguments as plain values: an output value is its value (unknown if it has none), a resource
+    reference its ID or URN, as the analysers see them (the program keeps output values when it calls)."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG_KEY) == OUTPUT_VALUE_SIG:
+            return _plain(value["value"]) if "value" in value else UNKNOWN
+        return _without_resource_refs({k: _plain(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 class _Engine(engine_pb2_grpc.EngineServicer):
@@ -604,6 +647,9 @@ def run_engine(
         print(printed, file=echo)
     if mocks.errors:
         raise ProgramError(mocks.errors[0])
+    refused = next((m for m in errors if m.startswith(CONFIGURATION_ERROR_MARK)), None)
+    if refused is not None:
+        raise ProgramConfigurationError(refused[len(CONFIGURATION_ERROR_MARK) :])
     if code != 0 or errors:
         if errors:
             message = (

@@ -161,27 +161,24 @@ def test_platform_component_takes_the_stack_settings(schema: dict[str, Any]) -> 
 
 def test_wrappers_build_the_real_components_under_the_emulator() -> None:
     """What the provider constructs for another language: the library's components, secure defaults on."""
-    sys.path.insert(0, str(REPO / "provider"))
-    try:
-        import aml_baseline_provider as pkg  # type: ignore[import-not-found]
-    finally:
-        sys.path.remove(str(REPO / "provider"))
-    from preflight.program import run
+    from tests.engine_programs import run_on_engine
 
-    def program() -> None:
-        pkg.SecureMlPlatform(
-            "team",
-            {
-                "environment": "dev",
-                "owner": "team-a",
-                "prefix": "teama",
-                "location": "westeurope",
-                "outbound_rules": {"pypi": {"type": "FQDN", "destination": "pypi.org"}},
-                "compute_clusters": {"cpu": {"vm_size": "Standard_DS2_v2", "max_nodes": 2}},
-            },
-        )
+    program = """
+    import aml_baseline_provider as pkg
 
-    recording = run(program, project="consumer", stack="dev")
+    pkg.SecureMlPlatform(
+        "team",
+        {
+            "environment": "dev",
+            "owner": "team-a",
+            "prefix": "teama",
+            "location": "westeurope",
+            "outbound_rules": {"pypi": {"type": "FQDN", "destination": "pypi.org"}},
+            "compute_clusters": {"cpu": {"vm_size": "Standard_DS2_v2", "max_nodes": 2}},
+        },
+    )
+    """
+    recording = run_on_engine(program, project="consumer")
     (ws,) = recording.by_type("azure-native:machinelearningservices:Workspace")
     assert ws.inputs["publicNetworkAccess"] == "Disabled"
     assert ws.inputs["managedNetwork"]["isolationMode"] == "AllowOnlyApprovedOutbound"
