@@ -37,12 +37,14 @@ from pulumi.runtime.sync_await import _sync_await
 
 from .analyzer import PolicyPackProcess
 from .emulator import (
+    SCHEMA,
     AzureEmulator,
     EmulatorError,
     EmulatorSettings,
     _registry,
     det_guid,
     resource_class,
+    resource_known,
     suffix,
 )
 from .model import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN, RecordedResource, Violation
@@ -183,7 +185,7 @@ class EngineEmulator(AzureEmulator):
         package = token.split(":", 1)[0]
         if not args.custom or token.startswith("pulumi:providers:"):
             return super().new_resource(args)
-        if package in ("azure-native", "azuread") and resource_class(token) is not None:
+        if package in ("azure-native", "azuread") and resource_known(token):
             return super().new_resource(args)
         if package not in ("azure-native", "azuread"):
             errors = len(self.errors)
@@ -606,8 +608,9 @@ def run_engine(
     engine_pb2_grpc.add_EngineServicer_to_server(engine, server)
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
-    if project.runtime == "python":
-        # The program imports these while it boots; the emulator needs them too, in this process.
+    if not SCHEMA.load() and project.runtime == "python":
+        # No schema cache for our SDKs yet: the emulator needs the SDK modules the program imports while it
+        # boots, so load them meanwhile (a later run reads what it needs from the cache instead).
         modules = azure_modules_in(project.directory)
         threading.Thread(target=_prewarm, args=(modules,), name="preflight-prewarm", daemon=True).start()
     output = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
@@ -639,6 +642,8 @@ def run_engine(
             _stop(proc)
         server.stop(None).wait()
         monitor.close()
+    with _SDK_LOADING:
+        SCHEMA.save()
     printed = _tail(output)
     output.close()
     errors = [m for level, m in engine.logs if level == "error"]

@@ -25,7 +25,7 @@ import pytest
 from preflight.engine import FEATURES, _key_listing, azure_modules_in
 from preflight.model import SECRET_SIG, SECRET_SIG_KEY
 
-from .conftest import FIXTURES, REPO, TEST_PACK, CliRun, run_cli
+from .conftest import FIXTURES, REPO, TEST_PACK, CliRun, copy_fixture, run_cli
 
 AML_PACK = REPO / "policypacks" / "aml-security"
 
@@ -296,3 +296,47 @@ def test_storage_key_listing_shape_and_secrecy() -> None:
 def test_emulator_modules_are_found_in_the_program_sources() -> None:
     modules = azure_modules_in(FIXTURES / "minimal")
     assert modules == ["machinelearningservices", "resources", "storage"]
+
+
+_RUN_MINIMAL = """
+import json, sys
+from pathlib import Path
+from preflight.emulator import EmulatorSettings
+from preflight.engine import run_engine
+from preflight.project import load_project, load_stack
+
+project = load_project(Path(sys.argv[1]))
+stack = load_stack(project, "dev")
+rec = run_engine(project, stack="dev", config=stack.values, secret_keys=stack.secret_keys, preview=True,
+                 emulator=EmulatorSettings())
+loaded = sorted(m for m in sys.modules if m.startswith("pulumi_azure_native."))
+print(json.dumps({"resources": [r.__dict__ for r in rec.resources], "outputs": rec.outputs, "sdk": loaded}))
+"""
+
+
+def test_a_warm_schema_cache_gives_the_same_recording_without_importing_the_sdk(tmp_path: Path) -> None:
+    """The emulator's view of the SDK (types known, ARM paths, output shapes) is cached per SDK install: the
+    second run answers the same without importing the azure-native modules the program imports itself."""
+    project = copy_fixture("minimal", tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PREFLIGHT_CACHE_DIR": str(tmp_path / "cache")}
+    runs = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", _RUN_MINIMAL, str(project)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        runs.append(json.loads(done.stdout))
+    cold, warm = runs
+    assert [r["type"] for r in cold["resources"]] == [
+        "azure-native:resources:ResourceGroup",
+        "azure-native:storage:StorageAccount",
+        "azure-native:machinelearningservices:Workspace",
+    ]
+    assert warm["resources"] == cold["resources"] and warm["outputs"] == cold["outputs"]
+    assert "pulumi_azure_native.storage" in cold["sdk"]
+    assert warm["sdk"] == []
+    assert len(list((tmp_path / "cache").glob("emulator-schema-*.json"))) == 1
