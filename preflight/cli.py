@@ -12,6 +12,7 @@ import signal
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,13 +124,23 @@ def run_preflight(options: Options) -> PreflightResult:
         streamed = analysis.finish(recording.resources)
 
         check_duplicates(recording.resources)
+
+        def analyze_stack(proc: PolicyPackProcess) -> tuple[list[Violation], float]:
+            t = time.perf_counter()
+            return proc.analyze_stack(recording.resources), time.perf_counter() - t
+
         violations: list[Violation] = []
         runs: list[PackRun] = []
+        # AnalyzeStack of every pack at once (each pack is its own process); results in pack order.
+        pool = ThreadPoolExecutor(max_workers=max(len(processes), 1), thread_name_prefix="preflight-stack")
+        try:
+            stack_results = list(pool.map(analyze_stack, processes))
+        finally:  # on a signal, do not wait here: the packs are stopped below, which ends the calls
+            pool.shutdown(wait=False, cancel_futures=True)
         for i, proc in enumerate(processes):
-            t = time.perf_counter()
             violations.extend(streamed[i])  # analysed while the program ran
-            violations.extend(proc.analyze_stack(recording.resources))
-            timings[f"pack:{proc.info.name}"] = time.perf_counter() - t
+            violations.extend(stack_results[i][0])
+            timings[f"pack:{proc.info.name}"] = stack_results[i][1]
             runs.append(PackRun(directory=proc.pack_dir, info=proc.info))
     timings["total"] = time.perf_counter() - started
     return PreflightResult(

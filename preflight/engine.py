@@ -332,52 +332,68 @@ class _Engine(engine_pb2_grpc.EngineServicer):
 class StreamingAnalysis:
     """Analyse resources with the policy packs while the program still runs, as the engine does.
 
-    A worker thread connects and configures each pack, then calls `Analyze` for every custom resource
-    as the monitor records it (the packs are other processes, so the program, the packs and this thread
-    use both cores). `violations` returns them in the plan's deterministic order, not arrival order, so
-    the report is the same as when analysing afterwards.
+    One worker thread per pack connects and configures it, then sends `Analyze` for every custom resource
+    as the monitor records it, a few calls in flight (the packs are other processes, so the program, the
+    packs and preflight use both cores, and no pack waits for another). `finish` returns the violations in
+    the plan's deterministic order, not arrival order, so the report is the same as when analysing afterwards.
     """
 
     def __init__(self, packs: list[PolicyPackProcess], configs: list[dict[str, Any] | None]) -> None:
         self.packs = packs
         self.configs = configs
         self.results: dict[tuple[int, str], list[Violation]] = {}
-        self.error: BaseException | None = None
-        self._queue: queue.SimpleQueue[RecordedResource | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._work, name="preflight-analysis", daemon=True)
+        self.errors: dict[int, BaseException] = {}
+        self._queues: list[queue.SimpleQueue[RecordedResource | None]] = [queue.SimpleQueue() for _ in packs]
+        self._threads = [
+            threading.Thread(target=self._work, args=(i,), name=f"preflight-analysis-{i}", daemon=True)
+            for i in range(len(packs))
+        ]
 
     def start(self) -> None:
         """Connect to the packs in the background; resources queue until they are ready."""
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def submit(self, resource: RecordedResource) -> None:
         """Queue one recorded resource (custom resources only are analysed, as by the engine)."""
         if resource.custom:
-            self._queue.put(resource)
+            for q in self._queues:
+                q.put(resource)
 
-    def _work(self) -> None:
+    def _work(self, index: int) -> None:
+        proc, pending = self.packs[index], self._queues[index]
+        ended = False
         try:
-            for proc, config in zip(self.packs, self.configs, strict=True):
-                proc.connect()
-                proc.configure(config)
-            while (resource := self._queue.get()) is not None:
-                for i, proc in enumerate(self.packs):
-                    self.results[(i, resource.urn)] = proc.analyze(resource)
+            proc.connect()
+            proc.configure(self.configs[index])
+            while not ended:
+                batch = [pending.get()]
+                while not pending.empty():  # whatever else arrived meanwhile, analysed with calls in flight
+                    batch.append(pending.get())
+                if None in batch:
+                    ended = True
+                    batch = batch[: batch.index(None)]
+                resources = [r for r in batch if r is not None]
+                for r, found in zip(resources, proc.analyze_each(resources), strict=True):
+                    self.results[(index, r.urn)] = found
         except BaseException as exc:  # re-raised in the caller's thread by finish()
-            self.error = exc
-            while self._queue.get() is not None:  # drain until finish() or stop()
+            self.errors[index] = exc
+            while not ended and pending.get() is not None:  # drain until finish() or stop()
                 pass
 
     def stop(self) -> None:
-        """End the worker without waiting for the remaining resources (the run failed)."""
-        self._queue.put(None)
+        """End the workers without waiting for the remaining resources (the run failed)."""
+        for q in self._queues:
+            q.put(None)
 
     def finish(self, resources: list[RecordedResource]) -> list[list[Violation]]:
-        """Wait for every queued resource; per pack, the violations in the order of `resources`."""
-        self._queue.put(None)
-        self._thread.join()
-        if self.error is not None:
-            raise self.error
+        """Wait for every queued resource; per pack, the violations in the order of `resources` (the first
+        pack's error, in pack order, if one failed)."""
+        self.stop()
+        for thread in self._threads:
+            thread.join()
+        if self.errors:
+            raise self.errors[min(self.errors)]
         return [
             [v for r in resources if r.custom for v in self.results[(i, r.urn)]]
             for i in range(len(self.packs))
