@@ -26,7 +26,7 @@ from .formats import outputs
 from .formats.progress import format_timings, starting
 from .model import Violation
 from .program import ProgramError
-from .project import ConfigurationError, load_project, load_stack
+from .project import ConfigurationError, Notice, load_project, load_stack
 from .report import DuplicateResourceError, PackRun, PreflightResult, check_duplicates
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -149,8 +149,14 @@ def run_preflight(options: Options) -> PreflightResult:
         violations=violations,
         placeholders=stack.placeholders,
         timings=timings,
-        notices=stack.notices,
+        notices=[n for n in stack.notices if not _read_at_run_time(n, recording.config_reads)],
     )
+
+
+def _read_at_run_time(notice: Notice, reads: list[str] | None) -> bool:
+    """An "undeclared key" warning about a key the program did read, by a name its sources do not spell out
+    (built at run time): no warning. Without the program's reads (Node.js), the sources decide alone."""
+    return notice.kind == "undeclared-key" and reads is not None and notice.key in reads
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

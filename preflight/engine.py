@@ -584,6 +584,16 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=_STOP_GRACE_S)
 
 
+def _read_config_reads(path: str) -> list[str] | None:
+    """The configuration keys the Python exec host saw the program read; None when it did not say (Node.js,
+    an SDK it cannot watch, or a program stopped before it ended)."""
+    try:
+        reads = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    return [str(k) for k in reads] if isinstance(reads, list) else None
+
+
 def _tail(handle: IO[bytes], lines: int = 20) -> str:
     handle.seek(0)
     text = handle.read().decode(errors="replace")
@@ -630,6 +640,8 @@ def run_engine(
         modules = azure_modules_in(project.directory)
         threading.Thread(target=_prewarm, args=(modules,), name="preflight-prewarm", daemon=True).start()
     output = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
+    reads_dir = tempfile.TemporaryDirectory(prefix="preflight-")  # the exec host writes the keys read here
+    reads_file = str(Path(reads_dir.name) / "config-reads.json")
     proc: subprocess.Popen[bytes] | None = None
     try:
         spec = launch(
@@ -641,7 +653,7 @@ def run_engine(
             preview=preview,
             install=install,
         )
-        env = {**os.environ, **spec.env, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **spec.env, "PYTHONUNBUFFERED": "1", "PREFLIGHT_CONFIG_READS": reads_file}
         env.pop("PYTHONPATH", None)  # the program's imports are its own environment's, not preflight's
         proc = subprocess.Popen(
             spec.argv,
@@ -660,6 +672,8 @@ def run_engine(
         monitor.close()
     with _SDK_LOADING:
         SCHEMA.save()
+    config_reads = _read_config_reads(reads_file)
+    reads_dir.cleanup()
     printed = _tail(output)
     output.close()
     errors = [m for level, m in engine.logs if level == "error"]
@@ -701,6 +715,7 @@ def run_engine(
         logs=engine.logs,
         generic=sorted(generic),
         empty_answers=list(mocks.empty_answers),
+        config_reads=config_reads,
     )
 
 

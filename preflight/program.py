@@ -48,7 +48,9 @@ class Recording:
     generic: list[str] = field(default_factory=list)
     """URNs of resources served generically (a provider the emulator does not model: outputs are inputs)."""
     empty_answers: list[str] = field(default_factory=list)
-    """Functions the emulator could not answer and answered with an empty result (offline engine only)."""
+    """Functions the emulator could not answer and answered with an empty result."""
+    config_reads: list[str] | None = None
+    """Configuration keys the program asked for while it ran (Python programs); None when not known."""
 
     def by_type(self, token: str) -> list[RecordedResource]:
         """Resources of one type token, in registration order."""

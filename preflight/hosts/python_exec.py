@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import gc
 import inspect
+import json
 import logging
 import os
 import runpy
@@ -103,6 +104,32 @@ def _configuration_error(exc: BaseException) -> str:
     return f"{CONFIGURATION_ERROR_MARK}{exc}{where}"
 
 
+def _record_config_reads() -> set[str] | None:
+    """Remember every configuration key the program asks `pulumi.Config` for (preflight's warning about stack
+    keys nobody reads then knows keys whose names are built at run time); None if this SDK cannot tell."""
+    import pulumi.config as config_module
+
+    original = getattr(config_module, "get_config", None)
+    if original is None or not callable(original):
+        return None
+    reads: set[str] = set()
+
+    def get_config(k: str) -> Any:
+        reads.add(k)
+        return original(k)
+
+    config_module.get_config = get_config
+    return reads
+
+
+def _write_config_reads(reads: set[str] | None) -> None:
+    """Hand the keys read to preflight through the file it names (`PREFLIGHT_CONFIG_READS`)."""
+    target = os.environ.get("PREFLIGHT_CONFIG_READS")
+    if target and reads is not None:
+        with open(target, "w") as handle:
+            json.dump(sorted(reads), handle)
+
+
 def main() -> int:
     """Parse the language host's arguments, configure the runtime, run the program in the root stack."""
     ap = argparse.ArgumentParser(description="Execute a Pulumi Python program")
@@ -157,6 +184,8 @@ def main() -> int:
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     code = 1
 
+    reads = _record_config_reads()
+
     def program() -> None:
         runpy.run_path(args.PROGRAM, run_name="__main__")
 
@@ -171,6 +200,7 @@ def main() -> int:
     finally:
         executor.shutdown(wait=True)
         loop.close()
+        _write_config_reads(reads)
         sys.stdout.flush()
         sys.stderr.flush()
     return code

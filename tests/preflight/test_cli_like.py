@@ -64,6 +64,20 @@ def test_a_key_neither_declared_nor_read_is_a_warning_with_did_you_mean(tmp_path
     )
 
 
+def test_a_key_the_program_reads_by_a_name_built_at_run_time_is_not_warned_about(tmp_path: Path) -> None:
+    """The program's sources do not spell `minimal:extraSetting` out, but it reads it while it runs: the exec host
+    reports the keys read, so only the key nobody reads (`minimal:unused`) gets the warning."""
+    project = copy_fixture(
+        "minimal", tmp_path, {"minimal:prefix": "mini", "minimal:extraSetting": "x", "minimal:unused": "y"}
+    )
+    main = project / "__main__.py"
+    main.write_text(main.read_text() + 'config.get("".join(["extra", "Setting"]))\n')
+    plan = json.loads(
+        run_cli("--stack", "dev", "--cwd", project, "--policy-pack", TEST_PACK, "--format", "json").stdout
+    )
+    assert [w["key"] for w in plan["warnings"]] == ["minimal:unused"]
+
+
 def test_a_missing_required_key_names_the_near_miss_the_stack_sets(tmp_path: Path) -> None:
     project = copy_fixture("minimal", tmp_path, {"minimal:prefx": "mini"})
     result = run_cli("--stack", "dev", "--cwd", project, "--policy-pack", TEST_PACK)
