@@ -168,12 +168,12 @@ def _to_struct(d: dict[str, Any]) -> Any:
 
 def _program_frames(exc: BaseException) -> list[traceback.FrameSummary]:
     """The traceback's frames in program code (not the runtime's, the standard library's or packages')."""
-    own = str(Path(__file__).resolve().parent.parent / "preflight")
+    own = (str(Path(__file__).resolve().parent.parent / "preflight"), str(Path(__file__).resolve()))
     stdlib = sysconfig.get_paths()["stdlib"]
     return [
         f
         for f in traceback.extract_tb(exc.__traceback__)
-        if f.filename and not f.filename.startswith(("<", own, stdlib)) and "site-packages" not in f.filename
+        if f.filename and not f.filename.startswith(("<", *own, stdlib)) and "site-packages" not in f.filename
     ]
 
 
