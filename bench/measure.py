@@ -30,8 +30,8 @@ def measure_import() -> dict[str, Any]:
 
 def _record(stack: str, cwd: Path) -> tuple[Any, float, int]:
     """The stack's recording under the emulator (preview mode), the program's seconds, and its resource count."""
-    from preflight.emulator import EmulatorSettings
     from bench.inprocess import run_program
+    from preflight.emulator import EmulatorSettings
     from preflight.project import load_project, load_stack
 
     project = load_project(cwd)
