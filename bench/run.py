@@ -46,9 +46,6 @@ MAX_WORKSPACES = 250  # bench/estate/__main__.py: one 10.<i>.0.0/22 per platform
 def _env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO)
-    # Today's CLI runs the program under the offline engine only when asked; once the engine is the only
-    # path the variable is ignored. bench never passes --engine.
-    env["PREFLIGHT_ENGINE"] = "grpc"
     env.update(extra)
     return env
 

@@ -424,15 +424,19 @@ class PolicyPackProcess:
 
     def analyze_many(self, resources: Iterable[RecordedResource], parallel: int = 4) -> list[Violation]:
         """`Analyze` for many resources with a few calls in flight, results in input order."""
+        return [v for found in self.analyze_each(resources, parallel) for v in found]
+
+    def analyze_each(self, resources: Iterable[RecordedResource], parallel: int = 4) -> list[list[Violation]]:
+        """`Analyze` for many resources with a few calls in flight: each resource's violations, in input order."""
         items = list(resources)
         calls = [self.stub.Analyze.future(self.analyze_request(r)) for r in items[:parallel]]
-        out: list[Violation] = []
+        out: list[list[Violation]] = []
         for i, r in enumerate(items):
             response = calls[i].result()
             nxt = i + parallel
             if nxt < len(items):
                 calls.append(self.stub.Analyze.future(self.analyze_request(items[nxt])))
-            out.extend(_with_urn(v, r.urn) for v in self._violations(response))
+            out.append([_with_urn(v, r.urn) for v in self._violations(response)])
         return out
 
     def analyze_stack(self, resources: Iterable[RecordedResource]) -> list[Violation]:

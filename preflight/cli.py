@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +25,8 @@ from .engine import StreamingAnalysis, run_engine
 from .formats import outputs
 from .formats.progress import format_timings, starting
 from .model import Violation
-from .program import ProgramError, run_program
-from .project import ConfigurationError, load_project, load_stack
+from .program import ProgramError
+from .project import ConfigurationError, Notice, load_project, load_stack
 from .report import DuplicateResourceError, PackRun, PreflightResult, check_duplicates
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -43,10 +43,8 @@ class Options:
     policy_packs: list[Path] = field(default_factory=list)
     policy_pack_configs: list[Path] = field(default_factory=list)
     mode: str = "preview"
-    engine: str = "inprocess"
-    """inprocess: the program runs in preflight's interpreter under set_mocks; grpc: in its own runtime."""
     install: bool = False
-    """With the grpc engine: create a missing virtualenv (or node_modules) as `pulumi install` does."""
+    """Create a missing virtualenv (or node_modules) as `pulumi install` does, instead of stopping."""
 
 
 def packs_dir() -> Path:
@@ -73,7 +71,8 @@ def _read_pack_config(path: Path) -> dict[str, Any]:
 
 
 def run_preflight(options: Options) -> PreflightResult:
-    """Load the stack, start the packs, run the program under the emulator, analyze, and collect."""
+    """Load the stack, start the packs, run the program in its own runtime against the emulated Azure while
+    the packs analyse each resource it registers, and collect."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     project = load_project(options.cwd)
@@ -113,55 +112,41 @@ def run_preflight(options: Options) -> PreflightResult:
 
         t = time.perf_counter()
         configs = [pack_configs[i] if i < len(pack_configs) else None for i in range(len(processes))]
-        streamed: list[list[Violation]] | None = None
-        if options.engine == "grpc":
-            analysis = StreamingAnalysis(processes, configs)
-            analysis.start()
-            stack_ctx.callback(analysis.stop)
-            recording = run_engine(
-                project,
-                stack=options.stack,
-                config=stack.values,
-                secret_keys=stack.secret_keys,
-                preview=preview,
-                emulator=emulator,
-                install=options.install,
-                echo=sys.stderr,
-                on_record=analysis.submit,
-            )
-            timings["program"] = time.perf_counter() - t
-            streamed = analysis.finish(recording.resources)
-        elif project.runtime != "python":
-            raise ConfigurationError(
-                f"runtime {project.runtime!r} runs only in the program's own runtime: use --engine grpc"
-            )
-        else:
-            recording = run_program(
-                project.directory,
-                project.main,
-                project=project.name,
-                stack=options.stack,
-                config=stack.values,
-                secret_keys=stack.secret_keys,
-                preview=preview,
-                emulator=emulator,
-            )
-            timings["program"] = time.perf_counter() - t
+        analysis = StreamingAnalysis(processes, configs)
+        analysis.start()
+        stack_ctx.callback(analysis.stop)
+        recording = run_engine(
+            project,
+            stack=options.stack,
+            config=stack.values,
+            secret_keys=stack.secret_keys,
+            preview=preview,
+            emulator=emulator,
+            install=options.install,
+            echo=sys.stderr,
+            on_record=analysis.submit,
+        )
+        timings["program"] = time.perf_counter() - t
+        streamed = analysis.finish(recording.resources)
 
         check_duplicates(recording.resources)
+
+        def analyze_stack(proc: PolicyPackProcess) -> tuple[list[Violation], float]:
+            t = time.perf_counter()
+            return proc.analyze_stack(recording.resources), time.perf_counter() - t
+
         violations: list[Violation] = []
         runs: list[PackRun] = []
-        custom = [r for r in recording.resources if r.custom]
+        # AnalyzeStack of every pack at once (each pack is its own process); results in pack order.
+        pool = ThreadPoolExecutor(max_workers=max(len(processes), 1), thread_name_prefix="preflight-stack")
+        try:
+            stack_results = list(pool.map(analyze_stack, processes))
+        finally:  # on a signal, do not wait here: the packs are stopped below, which ends the calls
+            pool.shutdown(wait=False, cancel_futures=True)
         for i, proc in enumerate(processes):
-            t = time.perf_counter()
-            if streamed is not None:  # analysed while the program ran
-                violations.extend(streamed[i])
-            else:
-                proc.connect()
-                proc.configure(configs[i])
-                violations.extend(proc.analyze_many(custom))
-            violations.extend(proc.analyze_stack(recording.resources))
-            timings[f"pack:{proc.info.name}"] = time.perf_counter() - t
+            violations.extend(streamed[i])  # analysed while the program ran
+            violations.extend(stack_results[i][0])
+            timings[f"pack:{proc.info.name}"] = stack_results[i][1]
             runs.append(PackRun(directory=proc.pack_dir, info=proc.info))
     timings["total"] = time.perf_counter() - started
     return PreflightResult(
@@ -170,8 +155,14 @@ def run_preflight(options: Options) -> PreflightResult:
         violations=violations,
         placeholders=stack.placeholders,
         timings=timings,
-        notices=stack.notices,
+        notices=[n for n in stack.notices if not _read_at_run_time(n, recording.config_reads)],
     )
+
+
+def _read_at_run_time(notice: Notice, reads: list[str] | None) -> bool:
+    """An "undeclared key" warning about a key the program did read, by a name its sources do not spell out
+    (built at run time): no warning. Without the program's reads (Node.js), the sources decide alone."""
+    return notice.kind == "undeclared-key" and reads is not None and notice.key in reads
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -214,18 +205,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="preview: outputs of new resources unknown (default); up: outputs known",
     )
     parser.add_argument(
-        "--engine",
-        choices=("inprocess", "grpc"),
-        default=os.environ.get("PREFLIGHT_ENGINE") or "inprocess",
-        help="inprocess: run the program in preflight's interpreter under set_mocks (default, or "
-        "$PREFLIGHT_ENGINE); grpc: serve the resource monitor over gRPC and run the program in its own runtime "
-        "(its virtualenv or node_modules), as `pulumi preview` does",
-    )
-    parser.add_argument(
         "--install",
         action="store_true",
-        help="with --engine grpc: create a missing virtualenv (pip install -r requirements.txt) or node_modules "
-        "(npm install), as `pulumi install` does",
+        help="create the program's missing virtualenv (Pulumi.yaml runtime.options.virtualenv; pip install -r "
+        "requirements.txt) or node_modules (npm install), as `pulumi install` does",
     )
     parser.add_argument(
         "--format",
@@ -332,7 +315,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         policy_packs=[p.resolve() for p in args.policy_packs],
         policy_pack_configs=args.policy_pack_configs,
         mode=args.mode,
-        engine=args.engine,
         install=args.install,
     )
     to_terminal = args.formats == ["text"] and not (args.output or args.output_dir) and sys.stdout.isatty()

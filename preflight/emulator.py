@@ -1,4 +1,5 @@
-"""An emulated Azure for `pulumi.runtime.set_mocks`: ARM-shaped IDs, auto-naming, typed outputs, invokes.
+"""An emulated Azure (the SDK's `Mocks` interface, served by the offline engine): ARM-shaped IDs, auto-naming,
+typed outputs, invokes.
 
 Any azure-native resource type is served: the resource class is found through the SDK's own
 resource-module registry, its ARM path comes from a table of well-known types or, for the rest, from
@@ -15,7 +16,9 @@ import importlib
 import importlib.util
 import inspect
 import json
+import os
 import re
+import tempfile
 import typing
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -208,7 +211,17 @@ def _args_signature(token: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 @functools.cache
 def path_template(token: str) -> str:
-    """The ARM ID template of an azure-native resource type (table, else derived from the SDK)."""
+    """The ARM ID template of an azure-native resource type (table, else derived from the SDK; remembered in
+    the schema cache, so a later run does not import the SDK module for it)."""
+    cached = SCHEMA.entry(token).get("template")
+    if isinstance(cached, str):
+        return cached
+    template = _derive_path_template(token)
+    SCHEMA.remember(token, template=template)
+    return template
+
+
+def _derive_path_template(token: str) -> str:
     _, module, resource = token.split(":")
     key = f"{module}:{resource}"
     if key in _PATHS:
@@ -287,39 +300,67 @@ def shape(value: Any, tp: Any, preview: bool = False) -> Any:
     In preview, fields of an output object that the inputs do not give are unknown (Azure computes
     them on create), as are maps keyed by values that are themselves unknown.
     """
+    return shape_described(value, describe(tp), preview)
+
+
+Described = Any
+"""A type as the shaping needs it, in JSON: "any", "scalar" (str, int, float, bool), "other", {"o": output type
+name} (fields in `SCHEMA.types`), {"m": item} (a map), {"l": item} (a list)."""
+
+
+def describe(tp: Any) -> Described:
+    """The shaping's view of an SDK type (output types recorded once in the schema cache, by name)."""
     tp = _strip_output(tp)
-    if value is None or tp is Any:
-        return value
-    if isinstance(value, Unknown):
-        return UNKNOWN
+    if tp is Any:
+        return "any"
     origin = typing.get_origin(tp)
     name = getattr(origin, "__name__", "") if origin is not None else ""
     if isinstance(tp, type) and _types.is_output_type(tp):
-        if not isinstance(value, Mapping):
-            return None
-        fields = _output_fields(tp)
-        out = {k: shape(v, fields[k], preview) if k in fields else v for k, v in value.items()}
-        if preview:
-            for k in fields:
-                out.setdefault(k, UNKNOWN)
-        return out
+        key = f"{tp.__module__}.{tp.__qualname__}"
+        if key not in SCHEMA.types:
+            SCHEMA.types[key] = {}  # before its fields: an output type can contain itself
+            SCHEMA.types[key] = {k: describe(v) for k, v in _output_fields(tp).items()}
+            SCHEMA.dirty = True
+        return {"o": key}
     if origin in (dict, Mapping) or name == "Mapping":
-        item_tp = typing.get_args(tp)[1] if typing.get_args(tp) else Any
-        if isinstance(value, list):
-            # e.g. userAssignedIdentities: a list of IDs in, a map of ID -> details out.
-            if not all(isinstance(v, str) for v in value):
-                return UNKNOWN
-            return {v: shape({}, item_tp, preview) for v in value}
-        if isinstance(value, Mapping):
-            return {k: shape(v, item_tp, preview) for k, v in value.items()}
-        return None
+        return {"m": describe(typing.get_args(tp)[1] if typing.get_args(tp) else Any)}
     if origin in (list, Sequence) or name == "Sequence":
-        item_tp = typing.get_args(tp)[0] if typing.get_args(tp) else Any
-        if isinstance(value, list):
-            return [shape(v, item_tp, preview) for v in value]
-        return None
+        return {"l": describe(typing.get_args(tp)[0] if typing.get_args(tp) else Any)}
+    return "scalar" if tp in (str, int, float, bool) else "other"
+
+
+def shape_described(value: Any, described: Described, preview: bool = False) -> Any:
+    """`shape` over a described type (no SDK class needed)."""
+    if value is None or described == "any":
+        return value
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(described, dict):
+        if "o" in described:
+            if not isinstance(value, Mapping):
+                return None
+            fields = SCHEMA.types.get(described["o"], {})
+            out = {k: shape_described(v, fields[k], preview) if k in fields else v for k, v in value.items()}
+            if preview:
+                for k in fields:
+                    out.setdefault(k, UNKNOWN)
+            return out
+        if "m" in described:
+            item = described["m"]
+            if isinstance(value, list):
+                # e.g. userAssignedIdentities: a list of IDs in, a map of ID -> details out.
+                if not all(isinstance(v, str) for v in value):
+                    return UNKNOWN
+                return {v: shape_described({}, item, preview) for v in value}
+            if isinstance(value, Mapping):
+                return {k: shape_described(v, item, preview) for k, v in value.items()}
+            return None
+        if "l" in described:
+            if isinstance(value, list):
+                return [shape_described(v, described["l"], preview) for v in value]
+            return None
     if isinstance(value, Mapping | list):
-        return None if tp in (str, int, float, bool) else value
+        return None if described == "scalar" else value
     return value
 
 
@@ -337,6 +378,102 @@ def _resource_fields(cls: type) -> dict[str, Any]:
         return dict(_types.resource_types(cls))
     except Exception:
         return {}
+
+
+def resource_known(token: str) -> bool:
+    """Whether an SDK here has this resource type (from the schema cache when it knows the token)."""
+    known = SCHEMA.entry(token).get("known")
+    if isinstance(known, bool):
+        return known
+    found = resource_class(token) is not None
+    SCHEMA.remember(token, known=found)
+    return found
+
+
+def resource_fields(token: str) -> dict[str, Described]:
+    """The output properties of a resource type, described (from the schema cache, else from its SDK class)."""
+    fields = SCHEMA.entry(token).get("fields")
+    if isinstance(fields, dict):
+        return fields
+    cls = resource_class(token)
+    described = {k: describe(v) for k, v in _resource_fields(cls).items()} if cls is not None else {}
+    SCHEMA.remember(token, fields=described)
+    return described
+
+
+class SchemaCache:
+    """What the emulator reads from the provider SDKs (type known, ARM path, output shapes), kept on disk per
+    SDK version so that a run does not import the azure-native modules the program itself imports.
+
+    The file is `<cache dir>/emulator-schema-<hash of the SDKs' install and this module>.json`, the directory
+    `$PREFLIGHT_CACHE_DIR`, else `$XDG_CACHE_HOME/aml-preflight`, else `~/.cache/aml-preflight`. A missing,
+    unreadable or unwritable cache only costs time: everything is derived from the SDK again.
+    """
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, dict[str, Any]] = {}
+        self.types: dict[str, dict[str, Described]] = {}
+        self.dirty = False
+        self.loaded_from: Path | None = None
+
+    @staticmethod
+    def path() -> Path:
+        """Where this SDK installation's cache lives."""
+        versions = []
+        for package in sorted(_PACKAGES.values()):
+            spec = importlib.util.find_spec(package)
+            origin = spec.origin if spec is not None and spec.origin else ""
+            stamp = Path(origin).stat().st_mtime_ns if origin else 0
+            versions.append(f"{package}={origin}@{stamp}")
+        versions.append(hashlib.sha256(Path(__file__).read_bytes()).hexdigest())  # the derivation itself
+        digest = hashlib.sha256(f"{_SCHEMA_FORMAT}|{'|'.join(versions)}".encode()).hexdigest()[:16]
+        base = os.environ.get("PREFLIGHT_CACHE_DIR") or str(
+            Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aml-preflight"
+        )
+        return Path(base) / f"emulator-schema-{digest}.json"
+
+    def load(self) -> bool:
+        """Read the cache file if there is one; True when it was read."""
+        path = self.path()
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return False
+        if not isinstance(data, dict) or data.get("format") != _SCHEMA_FORMAT:
+            return False
+        self.tokens = {**data.get("tokens", {}), **self.tokens}
+        self.types = {**data.get("types", {}), **self.types}
+        self.loaded_from = path
+        return True
+
+    def save(self) -> None:
+        """Write what this run learned (atomically: parallel runs each write a whole file)."""
+        if not self.dirty:
+            return
+        path = self.path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".schema-", suffix=".json")
+            with os.fdopen(fd, "w") as handle:
+                json.dump({"format": _SCHEMA_FORMAT, "tokens": self.tokens, "types": self.types}, handle)
+            os.replace(tmp, path)
+            self.dirty = False
+        except OSError:
+            return
+
+    def entry(self, token: str) -> dict[str, Any]:
+        """What is known of one token (empty when nothing is)."""
+        return self.tokens.get(token, {})
+
+    def remember(self, token: str, **facts: Any) -> None:
+        """Record facts about a token, to be saved at the end of the run."""
+        self.tokens.setdefault(token, {}).update(facts)
+        self.dirty = True
+
+
+_SCHEMA_FORMAT = 1
+SCHEMA = SchemaCache()
+"""The process's schema cache (the offline engine loads it before the program starts and saves it after)."""
 
 
 # -- the mocks ---------------------------------------------------------------------------------
@@ -499,8 +636,7 @@ class AzureEmulator(Mocks):
         raise EmulatorError(message)
 
     def _azure(self, token: str, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        cls = resource_class(token)
-        if cls is None:
+        if not resource_known(token):
             return self._fail(
                 f"the emulated Azure cannot answer resource type {token} (resource {args.name!r}): "
                 "pulumi-azure-native has no such resource"
@@ -516,7 +652,7 @@ class AzureEmulator(Mocks):
                 else f"{args.name}{suffix(f'{self.settings.stack}/{token}/{args.name}')}"
             )
         rid = self.arm_id(template, inputs, name)
-        outputs = self._shaped(cls, inputs)
+        outputs = self._shaped(token, inputs)
         if own:
             outputs[own] = name
             if inputs.get(own) in (None, ""):
@@ -556,12 +692,12 @@ class AzureEmulator(Mocks):
 
         return _PLACEHOLDER.sub(fill, template)
 
-    def _shaped(self, cls: type, inputs: dict[str, Any]) -> dict[str, Any]:
-        fields = _resource_fields(cls)
+    def _shaped(self, token: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        fields = resource_fields(token)
         out: dict[str, Any] = {}
         for key, value in inputs.items():
             if key in fields:
-                shaped = shape(value, fields[key], self.settings.preview)
+                shaped = shape_described(value, fields[key], self.settings.preview)
                 if shaped is not None:
                     out[key] = shaped
         return out
@@ -602,7 +738,7 @@ class AzureEmulator(Mocks):
         return rid, outputs
 
     def _azuread(self, token: str, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        if resource_class(token) is None:
+        if not resource_known(token):
             return self._fail(
                 f"the emulated Entra ID cannot answer resource type {token} (resource {args.name!r})"
             )
@@ -686,7 +822,7 @@ class AzureEmulator(Mocks):
             resource = args.token.split(":")[-1][3:]
             module = args.token.split(":")[1]
             token = f"azure-native:{module}:{resource}"
-            if resource_class(token) is not None:
+            if resource_known(token):
                 template = path_template(token)
                 own = own_name_key(template)
                 name = str(args.args.get(own, "")) if own else ""

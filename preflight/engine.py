@@ -5,8 +5,8 @@ monitor. This module is that engine with the cloud replaced: it starts a gRPC se
 `pulumirpc.ResourceMonitor` and `pulumirpc.Engine` services, launches the program the way the language hosts
 do (Python: the project's virtualenv interpreter running `hosts/python_exec.py`, the CLI's
 `pulumi-language-python-exec`; Node.js: `@pulumi/pulumi/cmd/run` from the project's node_modules), answers
-registrations from the emulated Azure (the same `RecordingMonitor` the in-process mode uses, so the plan is
-the same), serves every provider it does not model generically, and records the graph.
+registrations from the emulated Azure through the `RecordingMonitor` (engine-shaped URNs, inputs as the
+analysers receive them), serves every provider it does not model generically, and records the graph.
 """
 
 from __future__ import annotations
@@ -30,21 +30,33 @@ from typing import IO, Any
 
 import grpc
 from google.protobuf import empty_pb2, json_format
+from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
-from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, resource_pb2, resource_pb2_grpc
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, resource_pb2, resource_pb2_grpc
+from pulumi.runtime.sync_await import _sync_await
 
 from .analyzer import PolicyPackProcess
 from .emulator import (
+    SCHEMA,
     AzureEmulator,
     EmulatorError,
     EmulatorSettings,
     _registry,
     det_guid,
     resource_class,
+    resource_known,
     suffix,
 )
-from .model import SECRET_SIG, SECRET_SIG_KEY, RecordedResource, Violation
-from .program import ProgramError, Recording, RecordingMonitor, deterministic_order, sorted_keys
+from .model import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN, RecordedResource, Violation
+from .program import (
+    ProgramConfigurationError,
+    ProgramError,
+    Recording,
+    RecordingMonitor,
+    _without_resource_refs,
+    deterministic_order,
+    sorted_keys,
+)
 from .project import Project
 
 PYTHON_EXEC = Path(__file__).resolve().parent / "hosts" / "python_exec.py"
@@ -54,6 +66,10 @@ NODE_RUN_MODULE = "@pulumi/pulumi/cmd/run"
 PARALLEL = int(os.environ.get("PREFLIGHT_PARALLEL", "16"))
 # The language host's exit status for "the program already reported its error".
 EXITED_AFTER_SHOWING_ERROR = 32
+# The output value wrapper's signature (`pulumi.runtime.rpc`); calls keep output values in their arguments.
+OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+# Prefix of the error the exec host logs when the program refused its configuration (hosts/python_exec.py).
+CONFIGURATION_ERROR_MARK = "preflight:configuration-error:"
 _STOP_GRACE_S = 5.0
 _MAX_MESSAGE = 400 * 1024 * 1024
 
@@ -145,10 +161,11 @@ def _key_listing(token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
 class EngineEmulator(AzureEmulator):
     """The emulated Azure plus what an engine must also answer: any other provider, generically.
 
-    azure-native, azuread and random resources are answered by `AzureEmulator` as in-process; a resource
-    of any other provider (or an azure-native/azuread type our SDK does not have) gets its inputs as
-    outputs and, in preview, an unknown ID. Functions the emulator cannot answer get an empty result, and
-    the run remembers which, so a program that then fails is told which function it depended on.
+    azure-native, azuread and random resources are answered by `AzureEmulator`; a resource of any other
+    provider (or an azure-native/azuread type our SDK does not have) gets its inputs as outputs and, in
+    preview, an unknown ID. Functions the emulator does not know get an empty result (one it knows but cannot
+    answer for these arguments stays an error), and the run remembers which, so a program that then fails is
+    told which function it depended on.
     """
 
     def __init__(self, settings: EmulatorSettings) -> None:
@@ -168,7 +185,7 @@ class EngineEmulator(AzureEmulator):
         package = token.split(":", 1)[0]
         if not args.custom or token.startswith("pulumi:providers:"):
             return super().new_resource(args)
-        if package in ("azure-native", "azuread") and resource_class(token) is not None:
+        if package in ("azure-native", "azuread") and resource_known(token):
             return super().new_resource(args)
         if package not in ("azure-native", "azuread"):
             errors = len(self.errors)
@@ -194,7 +211,9 @@ class EngineEmulator(AzureEmulator):
         errors = len(self.errors)
         try:
             return super().call(args)
-        except EmulatorError:
+        except EmulatorError as exc:
+            if str(exc) != f"the emulated Azure cannot answer function {args.token}":
+                raise  # a function it knows, asked what it cannot answer (a lookup by display name, say)
             del self.errors[errors:]
         if args.token not in self.empty_answers:
             self.empty_answers.append(args.token)
@@ -249,6 +268,20 @@ class _Monitor(resource_pb2_grpc.ResourceMonitorServicer):
     def Invoke(self, request: Any, context: grpc.ServicerContext) -> Any:
         return self._guarded(context, self.recorder.Invoke, request)
 
+    def Call(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """A resource method call (`pulumi.runtime.call`): answered as an invoke of the method's token, with
+        the arguments minus `__self__`; a method the emulator does not know gets an empty answer (remembered)."""
+        return self._guarded(context, self._call, request)
+
+    def _call(self, request: Any) -> Any:
+        args = _plain(json_format.MessageToDict(request.args))
+        args.pop("__self__", None)
+        ret, failures = self.recorder.mocks.call(MockCallArgs(request.tok, args, request.provider))
+        return provider_pb2.CallResponse(
+            failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures or []],
+            **{"return": _sync_await(rpc.serialize_properties(ret, {}))},
+        )
+
     def RegisterResourceOutputs(self, request: Any, context: grpc.ServicerContext) -> Any:
         if request.urn and request.urn == self.recorder.root_urn:
             with self.lock:
@@ -262,6 +295,18 @@ class _Monitor(resource_pb2_grpc.ResourceMonitorServicer):
 
     def SignalAndWaitForShutdown(self, request: Any, context: grpc.ServicerContext) -> Any:
         return empty_pb2.Empty()
+
+
+def _plain(value: Any) -> Any:
+    """Call arguments as plain values: an output value is its value (unknown if it has none), a resource
+    reference its ID or URN, as the analysers see them (the program keeps output values when it calls)."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG_KEY) == OUTPUT_VALUE_SIG:
+            return _plain(value["value"]) if "value" in value else UNKNOWN
+        return _without_resource_refs({k: _plain(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 class _Engine(engine_pb2_grpc.EngineServicer):
@@ -289,52 +334,68 @@ class _Engine(engine_pb2_grpc.EngineServicer):
 class StreamingAnalysis:
     """Analyse resources with the policy packs while the program still runs, as the engine does.
 
-    A worker thread connects and configures each pack, then calls `Analyze` for every custom resource
-    as the monitor records it (the packs are other processes, so the program, the packs and this thread
-    use both cores). `violations` returns them in the plan's deterministic order, not arrival order, so
-    the report is the same as when analysing afterwards.
+    One worker thread per pack connects and configures it, then sends `Analyze` for every custom resource
+    as the monitor records it, a few calls in flight (the packs are other processes, so the program, the
+    packs and preflight use both cores, and no pack waits for another). `finish` returns the violations in
+    the plan's deterministic order, not arrival order, so the report is the same as when analysing afterwards.
     """
 
     def __init__(self, packs: list[PolicyPackProcess], configs: list[dict[str, Any] | None]) -> None:
         self.packs = packs
         self.configs = configs
         self.results: dict[tuple[int, str], list[Violation]] = {}
-        self.error: BaseException | None = None
-        self._queue: queue.SimpleQueue[RecordedResource | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._work, name="preflight-analysis", daemon=True)
+        self.errors: dict[int, BaseException] = {}
+        self._queues: list[queue.SimpleQueue[RecordedResource | None]] = [queue.SimpleQueue() for _ in packs]
+        self._threads = [
+            threading.Thread(target=self._work, args=(i,), name=f"preflight-analysis-{i}", daemon=True)
+            for i in range(len(packs))
+        ]
 
     def start(self) -> None:
         """Connect to the packs in the background; resources queue until they are ready."""
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def submit(self, resource: RecordedResource) -> None:
         """Queue one recorded resource (custom resources only are analysed, as by the engine)."""
         if resource.custom:
-            self._queue.put(resource)
+            for q in self._queues:
+                q.put(resource)
 
-    def _work(self) -> None:
+    def _work(self, index: int) -> None:
+        proc, pending = self.packs[index], self._queues[index]
+        ended = False
         try:
-            for proc, config in zip(self.packs, self.configs, strict=True):
-                proc.connect()
-                proc.configure(config)
-            while (resource := self._queue.get()) is not None:
-                for i, proc in enumerate(self.packs):
-                    self.results[(i, resource.urn)] = proc.analyze(resource)
+            proc.connect()
+            proc.configure(self.configs[index])
+            while not ended:
+                batch = [pending.get()]
+                while not pending.empty():  # whatever else arrived meanwhile, analysed with calls in flight
+                    batch.append(pending.get())
+                if None in batch:
+                    ended = True
+                    batch = batch[: batch.index(None)]
+                resources = [r for r in batch if r is not None]
+                for r, found in zip(resources, proc.analyze_each(resources), strict=True):
+                    self.results[(index, r.urn)] = found
         except BaseException as exc:  # re-raised in the caller's thread by finish()
-            self.error = exc
-            while self._queue.get() is not None:  # drain until finish() or stop()
+            self.errors[index] = exc
+            while not ended and pending.get() is not None:  # drain until finish() or stop()
                 pass
 
     def stop(self) -> None:
-        """End the worker without waiting for the remaining resources (the run failed)."""
-        self._queue.put(None)
+        """End the workers without waiting for the remaining resources (the run failed)."""
+        for q in self._queues:
+            q.put(None)
 
     def finish(self, resources: list[RecordedResource]) -> list[list[Violation]]:
-        """Wait for every queued resource; per pack, the violations in the order of `resources`."""
-        self._queue.put(None)
-        self._thread.join()
-        if self.error is not None:
-            raise self.error
+        """Wait for every queued resource; per pack, the violations in the order of `resources` (the first
+        pack's error, in pack order, if one failed)."""
+        self.stop()
+        for thread in self._threads:
+            thread.join()
+        if self.errors:
+            raise self.errors[min(self.errors)]
         return [
             [v for r in resources if r.custom for v in self.results[(i, r.urn)]]
             for i in range(len(self.packs))
@@ -525,6 +586,16 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=_STOP_GRACE_S)
 
 
+def _read_config_reads(path: str) -> list[str] | None:
+    """The configuration keys the Python exec host saw the program read; None when it did not say (Node.js,
+    an SDK it cannot watch, or a program stopped before it ended)."""
+    try:
+        reads = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    return [str(k) for k in reads] if isinstance(reads, list) else None
+
+
 def _tail(handle: IO[bytes], lines: int = 20) -> str:
     handle.seek(0)
     text = handle.read().decode(errors="replace")
@@ -565,11 +636,14 @@ def run_engine(
     engine_pb2_grpc.add_EngineServicer_to_server(engine, server)
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
-    if project.runtime == "python":
-        # The program imports these while it boots; the emulator needs them too, in this process.
+    if not SCHEMA.load() and project.runtime == "python":
+        # No schema cache for our SDKs yet: the emulator needs the SDK modules the program imports while it
+        # boots, so load them meanwhile (a later run reads what it needs from the cache instead).
         modules = azure_modules_in(project.directory)
         threading.Thread(target=_prewarm, args=(modules,), name="preflight-prewarm", daemon=True).start()
     output = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
+    reads_dir = tempfile.TemporaryDirectory(prefix="preflight-")  # the exec host writes the keys read here
+    reads_file = str(Path(reads_dir.name) / "config-reads.json")
     proc: subprocess.Popen[bytes] | None = None
     try:
         spec = launch(
@@ -581,7 +655,7 @@ def run_engine(
             preview=preview,
             install=install,
         )
-        env = {**os.environ, **spec.env, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **spec.env, "PYTHONUNBUFFERED": "1", "PREFLIGHT_CONFIG_READS": reads_file}
         env.pop("PYTHONPATH", None)  # the program's imports are its own environment's, not preflight's
         proc = subprocess.Popen(
             spec.argv,
@@ -598,6 +672,10 @@ def run_engine(
             _stop(proc)
         server.stop(None).wait()
         monitor.close()
+    with _SDK_LOADING:
+        SCHEMA.save()
+    config_reads = _read_config_reads(reads_file)
+    reads_dir.cleanup()
     printed = _tail(output)
     output.close()
     errors = [m for level, m in engine.logs if level == "error"]
@@ -606,6 +684,9 @@ def run_engine(
         print(printed, file=echo)
     if mocks.errors:
         raise ProgramError(mocks.errors[0])
+    refused = next((m for m in errors if m.startswith(CONFIGURATION_ERROR_MARK)), None)
+    if refused is not None:
+        raise ProgramConfigurationError(refused[len(CONFIGURATION_ERROR_MARK) :])
     if code != 0 or errors:
         if errors:
             message = (
@@ -636,6 +717,7 @@ def run_engine(
         logs=engine.logs,
         generic=sorted(generic),
         empty_answers=list(mocks.empty_answers),
+        config_reads=config_reads,
     )
 
 

@@ -8,9 +8,8 @@ found accepted silently by the library path, and its misleading messages."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import textwrap
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -20,8 +19,7 @@ import pytest
 from aml_security import workspace as pack_workspace
 from aml_security.compute import POLICIES as COMPUTE_POLICIES
 from components import PersonaGroup, SecureMlWorkspaceArgs, SettingsError, load_settings, naming, settings
-from components.compute import MlCompute, MlComputeArgs
-from components.interfaces import IdentityArgs, Placement
+from components.interfaces import Placement
 from components.platform import validate_workspace_args
 from components.roles import FORBIDDEN_FOR_PRINCIPALS, NEVER_GRANTED, check_grant
 from components.settings import (
@@ -32,10 +30,10 @@ from components.settings import (
     ComputeSchedule,
     OutboundRule,
 )
-from components.storage import Storage, StorageArgs
-from preflight.program import ProgramConfigurationError, ProgramError, run
+from preflight.program import ProgramConfigurationError, ProgramError
 from preflight.project import ConfigurationError
 from tests.components.test_deploy_names_and_network import workspace_args as valid_workspace_args
+from tests.engine_programs import run_on_engine
 
 GUID = "00000000-0000-0000-0000-0000000000a1"
 ISOLATION = "AllowOnlyApprovedOutbound, AllowInternetOutbound, Disabled"
@@ -365,22 +363,41 @@ def test_a_public_suffix_wildcard_is_refused_with_what_it_matches() -> None:
     ]
 
 
-def refused(program: Callable[[], Any]) -> list[str]:
-    """The problems of the configuration error a program raises when run as the preflight runs it; the last
-    line points at the program's call (here, the line of this file that builds the component)."""
+PROGRAM_PREAMBLE = f"""
+from components import PrivateEndpointArgs, SecureMlWorkspace, SecureMlWorkspaceArgs, naming
+from components.compute import MlCompute, MlComputeArgs
+from components.interfaces import IdentityArgs, Placement
+from components.settings import ComputeClusterSpec, ComputeInstanceSpec
+from components.storage import Storage, StorageArgs
+
+GUID = "{GUID}"
+placement = Placement(resource_group_name="rg", location="westeurope", tags={{}})
+zones = {{
+    z: f"/subscriptions/s/resourceGroups/dns/providers/Microsoft.Network/privateDnsZones/{{z}}"
+    for z in naming.PRIVATE_DNS_ZONES
+}}
+private_endpoint = PrivateEndpointArgs(subnet_id="/subscriptions/s/subnets/pe", dns_zone_ids=zones)
+"""
+
+
+def refused(program: str, builds: str) -> list[str]:
+    """The problems of the configuration error a program raises when run as the preflight runs it (on the
+    engine, in its own interpreter); the last line points at the program's line that builds the component
+    (`builds`, the start of that line)."""
+    source = PROGRAM_PREAMBLE + textwrap.dedent(program)
     with pytest.raises(ProgramConfigurationError) as err:
-        run(program, project="team", stack="dev")
+        run_on_engine(source, project="team")
     *problems, where = str(err.value).splitlines()
     match = re.fullmatch(r"  at (.+):(\d+)", where)
     assert match, where
-    assert Path(match[1]).resolve() == Path(__file__).resolve()
-    assert "(" in Path(__file__).read_text().splitlines()[int(match[2]) - 1]
+    assert match[1] == "__main__.py"
+    assert textwrap.dedent(source).lstrip().splitlines()[int(match[2]) - 1].startswith(builds)
     return problems
 
 
 def test_component_args_name_their_own_fields() -> None:
     """MlCompute and Storage run the same checks on their own Args, in their own field names."""
-    placement = Placement(resource_group_name="rg", location="westeurope")
+    compute = """
     identity = IdentityArgs(id="i", principal_id="p", client_id="c")
     compute = MlComputeArgs(
         placement=placement,
@@ -390,14 +407,17 @@ def test_component_args_name_their_own_fields() -> None:
         instances={"ci_a": ComputeInstanceSpec(GUID)},
         clusters={"cpu": ComputeClusterSpec(vm_priority="Spot")},
     )
-    assert refused(lambda: MlCompute("c", compute)) == [
+    MlCompute("c", compute)
+    """
+    assert refused(compute, 'MlCompute("c", compute)') == [
         "instances['ci_a']: name 'ci_a' makes the instance name 'ci_a-xxxxx', which has invalid characters or "
         f"does not start with a letter; allowed: {naming.COMPUTE_INSTANCE_RULE}",
         "clusters['cpu'].vm_priority: 'Spot' is not supported; allowed: Dedicated, LowPriority",
     ]
-    pe = valid_workspace_args().private_endpoint
-    storage = StorageArgs(placement, "st", None, pe, None, sku="LRS")  # type: ignore[arg-type]
-    assert refused(lambda: Storage("s", storage)) == [
+    storage = """
+    Storage("s", StorageArgs(placement, "st", None, private_endpoint, None, sku="LRS"))
+    """
+    assert refused(storage, 'Storage("s"') == [
         "sku: 'LRS' is not supported; allowed: Standard_LRS, Standard_ZRS, Standard_GRS, Standard_GZRS, "
         "Standard_RAGRS, Standard_RAGZRS"
     ]
@@ -406,17 +426,22 @@ def test_component_args_name_their_own_fields() -> None:
 def test_the_preflight_reports_a_settings_error_as_configuration_without_a_traceback() -> None:
     """A team program whose Args are refused: the preflight's error is a configuration error (exit 2 in the
     CLI) carrying every problem and no program frames."""
-
-    def program() -> None:
-        from components import SecureMlWorkspace
-
-        SecureMlWorkspace("team", workspace_args(firewall_sku="Premium", storage_sku="Standard_LRSS"))
-
+    program = """
+    args = SecureMlWorkspaceArgs(
+        placement=placement,
+        prefix="team",
+        environment="dev",
+        private_endpoint=private_endpoint,
+        firewall_sku="Premium",
+        storage_sku="Standard_LRSS",
+    )
+    SecureMlWorkspace("team", args)
+    """
     with pytest.raises(ProgramError) as err:
-        run(program, project="team", stack="dev")
+        run_on_engine(PROGRAM_PREAMBLE + textwrap.dedent(program), project="team")
     assert isinstance(err.value, ProgramConfigurationError) and isinstance(err.value, ConfigurationError)
     assert "Traceback" not in str(err.value) and 'File "' not in str(err.value)
-    assert refused(program) == [
+    assert refused(program, 'SecureMlWorkspace("team", args)') == [
         "firewall_sku: 'Premium' is not supported; allowed: Standard, Basic",
         "storage_sku: 'Standard_LRSS' is not supported; allowed: Standard_LRS, Standard_ZRS, Standard_GRS, "
         "Standard_GZRS, Standard_RAGRS, Standard_RAGZRS",

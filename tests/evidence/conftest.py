@@ -36,10 +36,11 @@ def dev_config() -> dict[str, Any]:
 
 def project_with_stack(tmp: Path, stack: str, config: dict[str, Any]) -> Path:
     """A project directory that is the real one (Pulumi.yaml, program, components linked, not copied) with
-    a stacks/ directory holding only `Pulumi.<stack>.yaml` = `config`."""
+    a stacks/ directory holding only `Pulumi.<stack>.yaml` = `config`. Its `venv` links to the repository's, the
+    interpreter Pulumi.yaml names for the program."""
     project = tmp / "project"
     project.mkdir()
-    for name in ("Pulumi.yaml", "__main__.py", "components"):
+    for name in ("Pulumi.yaml", "__main__.py", "components", "venv"):
         (project / name).symlink_to(REPO / name)
     (project / "stacks").mkdir()
     (project / "stacks" / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config}))

@@ -1,8 +1,10 @@
 """The same stack gives the same JSON plan, byte for byte, run after run (dev and prod, each twice, as
-separate processes started together)."""
+separate processes started together), and the emulated Azure answers all of it: nothing of our stacks is
+served generically or answered empty (the plan the in-process mode gave, before the engine replaced it)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -31,3 +33,5 @@ def test_two_runs_give_byte_identical_json_plans(tmp_path: Path, stack: str) -> 
     first, second = (out.read_bytes() for out in outs)
     assert len(first) > 10_000
     assert first == second
+    plan = json.loads(first)
+    assert "servedGenerically" not in plan and "emptyAnswers" not in plan

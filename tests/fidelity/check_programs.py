@@ -59,12 +59,10 @@ def _source() -> Path:
 
 
 def _preflight(project: Path, *extra: str) -> tuple[CliRun, float]:
-    """One preflight run of the project with both packs (JSON plan), and its wall time. Without `--engine`:
-    the engine is the only path once the flag is gone; until then the environment variable selects it."""
+    """One preflight run of the project with both packs (JSON plan), and its wall time."""
     packs = [arg for pack in PACKS for arg in ("--policy-pack", str(pack))]
     start = time.monotonic()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PREFLIGHT_ENGINE", "grpc")
         for name, value in LEAN_PIP.items():
             patch.setenv(name, value)
         run = run_cli("--stack", STACK, "--cwd", project, "--format", "json", *packs, *extra)

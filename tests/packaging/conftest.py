@@ -123,8 +123,6 @@ class Installed:
             ]
         )
         env["VIRTUAL_ENV"] = str(self.venv)
-        # The offline engine: the program in the project's virtualenv (ignored once it is the only path).
-        env["PREFLIGHT_ENGINE"] = "grpc"
         return subprocess.run(
             [str(self.venv / "bin" / args[0]), *args[1:]],
             cwd=self.team,

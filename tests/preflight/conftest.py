@@ -42,6 +42,17 @@ def run_cli(*args: str | Path, cwd: Path = REPO) -> CliRun:
     return CliRun(proc.returncode, proc.stdout, proc.stderr)
 
 
+REPO_VENV_FROM_FIXTURE = "../../../../venv"
+"""How a fixture's Pulumi.yaml names the repository's virtualenv (the program's interpreter under the engine)."""
+
+
+def use_repo_venv(project: Path) -> None:
+    """Point a copied project's `runtime.options.virtualenv` at this repository's virtualenv by absolute path
+    (the fixture's relative path does not reach it from a copy)."""
+    settings = project / "Pulumi.yaml"
+    settings.write_text(settings.read_text().replace(REPO_VENV_FROM_FIXTURE, str(REPO / "venv")))
+
+
 def copy_fixture(
     name: str,
     dest: Path,
@@ -49,9 +60,11 @@ def copy_fixture(
     links: dict[str, Path] | None = None,
 ) -> Path:
     """A private copy of a fixture project, optionally with its dev stack config replaced and with `links`
-    (`venv`, `node_modules`) pointing at environments built once for the session."""
+    (`venv`, `node_modules`) pointing at environments built once for the session; without a `venv` link, its
+    program runs with this repository's virtualenv."""
     target = dest / name
     shutil.copytree(FIXTURES / name, target)
+    use_repo_venv(target)
     if stack_config is not None:
         (target / "stacks" / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": stack_config}))
     for link, shared in (links or {}).items():

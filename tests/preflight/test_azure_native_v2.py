@@ -23,10 +23,9 @@ PROJECT = "urn:pulumi:dev::azure-native-v2::"
 
 
 def _run(*args: str | Path, env: dict[str, str] | None = None) -> CliRun:
-    """The CLI without `--engine`: the engine is the only path once `--engine` is gone; until then the
-    environment variable selects it (ignored afterwards)."""
+    """The CLI, with extra environment variables."""
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in {"PREFLIGHT_ENGINE": "grpc", **(env or {})}.items():
+        for name, value in (env or {}).items():
             patch.setenv(name, value)
         return run_cli(*args)
 

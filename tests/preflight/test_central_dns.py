@@ -54,6 +54,7 @@ def test_baseline_stack_with_existing_private_dns_zone_ids_passes_with_its_shipp
     for name in ("Pulumi.yaml", "__main__.py"):
         shutil.copy(REPO / name, project / name)
     (project / "components").symlink_to(REPO / "components")
+    (project / "venv").symlink_to(REPO / "venv")  # Pulumi.yaml: the program runs in ./venv
     dev = yaml.safe_load((REPO / "stacks" / "Pulumi.dev.yaml").read_text())
     dev["config"]["aml-secure-baseline:existingPrivateDnsZoneIds"] = {zone: f"{HUB}/{zone}" for zone in ZONES}
     (project / "stacks" / "Pulumi.hub.yaml").write_text(yaml.safe_dump(dev))

@@ -167,22 +167,32 @@ def test_program_exception_exits_2_and_stops_the_pack(tmp_path: Path, private_pa
     assert pack_processes(str(private_pack)) == []
 
 
-def test_foreign_resource_type_exits_2_naming_the_type(tmp_path: Path, private_pack: Path) -> None:
+def test_foreign_resource_type_is_served_generically_and_named_in_the_report(
+    tmp_path: Path, private_pack: Path
+) -> None:
+    """A provider the emulator does not model (aws) no longer stops the preview: its outputs are its inputs,
+    and the report names it, so the Azure resources next to it are still checked (issue 12)."""
     project = copy_fixture("failing", tmp_path, {"failing:failure": "foreign-type"})
     result = run_cli("--stack", "dev", "--cwd", project, "--policy-pack", private_pack)
-    assert result.code == 2
-    assert (
-        "the emulated Azure cannot answer resource type aws:s3/bucket:Bucket (resource 'bucket')"
-        in result.stderr
-    )
+    assert result.code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    section = lines[lines.index("Not emulated:") + 1 :][:2]
+    assert section == [
+        "    served generically (outputs are the inputs; computed values unknown in preview):",
+        "      urn:pulumi:dev::failing::aws:s3/bucket:Bucket::bucket",
+    ]
     assert pack_processes(str(private_pack)) == []
 
 
-def test_unanswerable_invoke_exits_2_naming_the_function(tmp_path: Path, private_pack: Path) -> None:
+def test_unknown_invoke_gets_an_empty_answer_named_in_the_plan(tmp_path: Path, private_pack: Path) -> None:
+    """A function the emulated Azure does not know is answered empty so the program can go on (it does not
+    use the result); the plan says which function got one."""
     project = copy_fixture("failing", tmp_path, {"failing:failure": "invoke"})
-    result = run_cli("--stack", "dev", "--cwd", project, "--policy-pack", private_pack)
-    assert result.code == 2
-    assert "the emulated Azure cannot answer function azure-native:foo:getBar" in result.stderr
+    result = run_cli("--stack", "dev", "--cwd", project, "--policy-pack", private_pack, "--format", "json")
+    assert result.code == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert plan["emptyAnswers"] == ["azure-native:foo:getBar"]
+    assert [r["type"] for r in plan["resources"]] == ["azure-native:resources:ResourceGroup"]
     assert pack_processes(str(private_pack)) == []
 
 

@@ -1,4 +1,4 @@
-"""The offline engine (`--engine grpc`): programs run in their own runtime against preflight's resource monitor.
+"""The offline engine: programs run in their own runtime against preflight's resource monitor.
 
 The Python fixtures share one virtualenv, created once per test session by `preflight --install` itself
 (`pulumi==3.250.0`, deliberately not our SDK version, and no provider SDKs). The Node.js fixture gets its
@@ -46,9 +46,7 @@ def venv_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pat
 
     def build(target: Path) -> None:
         shutil.copytree(FIXTURES / "ownvenv", target)
-        run = run_cli(
-            "--stack", "dev", "--cwd", target, "--engine", "grpc", "--install", "--policy-pack", TEST_PACK
-        )
+        run = run_cli("--stack", "dev", "--cwd", target, "--install", "--policy-pack", TEST_PACK)
         (target / "install-run.json").write_text(json.dumps(run.__dict__))
 
     project = _shared_build(tmp_path_factory, "ownvenv-installed", build)
@@ -65,9 +63,7 @@ def node_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     def build(target: Path) -> None:
         shutil.copytree(FIXTURES / "nodejs", target)
-        run = run_cli(
-            "--stack", "dev", "--cwd", target, "--engine", "grpc", "--install", "--policy-pack", TEST_PACK
-        )
+        run = run_cli("--stack", "dev", "--cwd", target, "--install", "--policy-pack", TEST_PACK)
         assert run.code == 0, run.stderr
 
     return _shared_build(tmp_path_factory, "nodejs-installed", build)
@@ -78,25 +74,10 @@ def _plan(run: CliRun) -> dict[str, Any]:
     return json.loads(run.stdout)
 
 
-def test_dev_plan_is_byte_identical_to_the_in_process_mode() -> None:
-    """The engine is the same emulator behind gRPC: same resources, inputs, URNs, dependencies, verdicts."""
-    root = REPO
-    packs: list[str | Path] = [  # both packs, each with the dev stack's config, as `make preflight` runs them
-        "--policy-pack", root / "policypacks" / "aml-security",
-        "--policy-pack-config", root / "stacks" / "policy-config.dev.json",
-        "--policy-pack", root / "policypacks" / "azure-deployability",
-        "--policy-pack-config", root / "stacks" / "deployability-config.dev.json",
-    ]  # fmt: skip
-    inprocess = run_cli("--stack", "dev", "--format", "json", *packs)
-    grpc = run_cli("--stack", "dev", "--format", "json", "--engine", "grpc", *packs)
-    assert inprocess.code == grpc.code == 0, grpc.stderr
-    assert grpc.stdout == inprocess.stdout
-
-
 def test_missing_virtualenv_exits_2_with_the_command_that_creates_it(tmp_path: Path) -> None:
     project = tmp_path / "ownvenv"
     shutil.copytree(FIXTURES / "ownvenv", project)
-    run = run_cli("--stack", "dev", "--cwd", project, "--engine", "grpc", "--policy-pack", TEST_PACK)
+    run = run_cli("--stack", "dev", "--cwd", project, "--policy-pack", TEST_PACK)
     assert run.code == 2
     venv = project / "venv"
     assert (
@@ -124,8 +105,6 @@ def test_provider_we_do_not_model_is_served_generically_and_listed(venv_project:
             "dev",
             "--cwd",
             project,
-            "--engine",
-            "grpc",
             "--format",
             "json",
             "--policy-pack",
@@ -153,8 +132,6 @@ def test_key_listing_answers_a_secret_and_unknown_functions_are_named(
             "dev",
             "--cwd",
             project,
-            "--engine",
-            "grpc",
             "--format",
             "json",
             "--policy-pack",
@@ -172,7 +149,7 @@ def test_program_that_cannot_continue_after_an_empty_answer_exits_2_naming_the_f
 ) -> None:
     project = _copy_project("ownvenv-invoke", tmp_path, venv_project[0], "venv")
     (project / "stacks" / "Pulumi.dev.yaml").write_text("config:\n  ownvenv-invoke:useUnknownResult: true\n")
-    run = run_cli("--stack", "dev", "--cwd", project, "--engine", "grpc", "--policy-pack", TEST_PACK)
+    run = run_cli("--stack", "dev", "--cwd", project, "--policy-pack", TEST_PACK)
     assert run.code == 2
     assert "error: program failed: KeyError: 'thing'" in run.stderr
     assert (
@@ -196,8 +173,6 @@ def test_sigterm_stops_the_program_and_the_pack_and_exits_143(
             "dev",
             "--cwd",
             str(project),
-            "--engine",
-            "grpc",
             "--policy-pack",
             str(private_pack),
         ],
@@ -249,8 +224,6 @@ def test_typescript_program_runs_through_the_nodejs_entry_point_and_the_pack_che
         "dev",
         "--cwd",
         node_project,
-        "--engine",
-        "grpc",
         "--format",
         "json",
         "--policy-pack",
@@ -277,17 +250,11 @@ def test_nodejs_project_without_node_modules_exits_2_saying_how_to_install(tmp_p
         pytest.skip("Node.js is not installed on this machine")
     project = tmp_path / "nodejs"
     shutil.copytree(FIXTURES / "nodejs", project)
-    run = run_cli("--stack", "dev", "--cwd", project, "--engine", "grpc", "--policy-pack", TEST_PACK)
+    run = run_cli("--stack", "dev", "--cwd", project, "--policy-pack", TEST_PACK)
     assert run.code == 2
     assert (
         f"@pulumi/pulumi/cmd/run not found from {project}: install the program's dependencies" in run.stderr
     )
-
-
-def test_nodejs_project_in_process_is_refused_naming_the_engine_flag() -> None:
-    run = run_cli("--stack", "dev", "--cwd", FIXTURES / "nodejs", "--policy-pack", TEST_PACK)
-    assert run.code == 2
-    assert "runtime 'nodejs' runs only in the program's own runtime: use --engine grpc" in run.stderr
 
 
 def test_monitor_features_are_the_ones_implemented() -> None:
@@ -317,3 +284,47 @@ def test_storage_key_listing_shape_and_secrecy() -> None:
 def test_emulator_modules_are_found_in_the_program_sources() -> None:
     modules = azure_modules_in(FIXTURES / "minimal")
     assert modules == ["machinelearningservices", "resources", "storage"]
+
+
+_RUN_MINIMAL = """
+import json, sys
+from pathlib import Path
+from preflight.emulator import EmulatorSettings
+from preflight.engine import run_engine
+from preflight.project import load_project, load_stack
+
+project = load_project(Path(sys.argv[1]))
+stack = load_stack(project, "dev")
+rec = run_engine(project, stack="dev", config=stack.values, secret_keys=stack.secret_keys, preview=True,
+                 emulator=EmulatorSettings())
+loaded = sorted(m for m in sys.modules if m.startswith("pulumi_azure_native."))
+print(json.dumps({"resources": [r.__dict__ for r in rec.resources], "outputs": rec.outputs, "sdk": loaded}))
+"""
+
+
+def test_a_warm_schema_cache_gives_the_same_recording_without_importing_the_sdk(tmp_path: Path) -> None:
+    """The emulator's view of the SDK (types known, ARM paths, output shapes) is cached per SDK install: the
+    second run answers the same without importing the azure-native modules the program imports itself."""
+    project = copy_fixture("minimal", tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PREFLIGHT_CACHE_DIR": str(tmp_path / "cache")}
+    runs = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", _RUN_MINIMAL, str(project)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        runs.append(json.loads(done.stdout))
+    cold, warm = runs
+    assert [r["type"] for r in cold["resources"]] == [
+        "azure-native:resources:ResourceGroup",
+        "azure-native:storage:StorageAccount",
+        "azure-native:machinelearningservices:Workspace",
+    ]
+    assert warm["resources"] == cold["resources"] and warm["outputs"] == cold["outputs"]
+    assert "pulumi_azure_native.storage" in cold["sdk"]
+    assert warm["sdk"] == []
+    assert len(list((tmp_path / "cache").glob("emulator-schema-*.json"))) == 1

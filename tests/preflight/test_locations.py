@@ -5,7 +5,7 @@ calls `SecureMlWorkspace(...)` with an internet-outbound managed network, a comp
 minutes and 30 days of log retention; its pack config allows none of them. A finding on a resource the
 component creates points at the `ml = SecureMlWorkspace(` line and names the argument that set the
 property; a finding on the team's own resource points at its own line. Run with the offline engine (the
-program in its own interpreter, over gRPC), and compared with the in-process run.
+program in its own interpreter, over gRPC).
 """
 
 from __future__ import annotations
@@ -50,10 +50,8 @@ def _run(out: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """All formats of one run with the offline engine (`PREFLIGHT_ENGINE=grpc`; no `--engine`)."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PREFLIGHT_ENGINE", "grpc")
-        return _run(tmp_path_factory.mktemp("grpc"))
+    """All formats of one run of the team fixture."""
+    return _run(tmp_path_factory.mktemp("grpc"))
 
 
 def violations(reports: dict[str, str], policy: str) -> list[dict[str, Any]]:
@@ -168,26 +166,10 @@ def test_markdown_and_html_show_the_line_and_the_argument(reports: dict[str, str
     assert f"<code>team-rg</code> at <code>__main__.py:{RG}</code>" in rows[0]
 
 
-def test_in_process_run_gives_the_same_locations(reports: dict[str, str], tmp_path: Path) -> None:
-    """The program run in-process under mocks sends the same requests: the same lines and arguments."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("PREFLIGHT_ENGINE", raising=False)
-        other = _run(tmp_path)
-
-    def origins(plan: str) -> list[tuple[Any, ...]]:
-        return [
-            (v["urn"], v["policy"], v["source"], v.get("argument")) for v in json.loads(plan)["violations"]
-        ]
-
-    assert origins(other["preflight.json"]) == origins(reports["preflight.json"])
-
-
 def test_typescript_resources_point_at_their_lines(
     node_project: Path,  # noqa: F811 - the fixture imported above
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The Node.js SDK sends positions too: each resource at its `new ...(` line of index.ts."""
-    monkeypatch.setenv("PREFLIGHT_ENGINE", "grpc")
     run = run_cli("--stack", "dev", "--cwd", node_project, "--format", "json", "--policy-pack", TEST_PACK)
     assert run.code in (0, 1), run.stderr
     program = (FIXTURES / "nodejs" / "index.ts").read_text().splitlines()
