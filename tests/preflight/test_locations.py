@@ -220,8 +220,8 @@ def test_runtime_frames_are_dropped_when_recorded() -> None:
 
     frames = [
         "",
-        "file:///work/venv/lib/python3.11/site-packages/pulumi/runtime/stack.py",
-        "file:///root/.pyenv/versions/3.11.7/lib/python3.11/asyncio/events.py",
+        "file:///srv/app/venv/lib/python3.11/site-packages/pulumi/runtime/stack.py",
+        "file:///opt/pyenv/versions/3.11.7/lib/python3.11/asyncio/events.py",
         str(Path(__file__).resolve().parents[2] / "preflight" / "hosts" / "python_exec.py"),
         "file:///team/node_modules/@pulumi/pulumi/resource.js",
         "file:///team/my%20stack/__main__.py",
