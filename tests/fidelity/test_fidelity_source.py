@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from .check_programs import SOURCE_VARIABLE, SOURCES_VARIABLE, _at, _root, _source
-from .programs import COMMIT, EXAMPLES, FRIDGE, PROGRAMS
+from .programs import EXAMPLES, FRIDGE, PROGRAMS
+
+COMMIT = EXAMPLES.commit
 
 
 def test_missing_source_names_the_variable_and_the_clone_to_make(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,7 +105,7 @@ def test_malformed_sources_entry_is_refused(entry: str, monkeypatch: pytest.Monk
 
 def test_a_nested_program_is_found_below_its_build_directory(tmp_path: Path) -> None:
     fridge = next(p for p in PROGRAMS if p.source == FRIDGE)
-    assert fridge.id == "fridge/infra/aks"
+    assert fridge.id == "fridge/infra/aks@a0dc05f"
     assert _root(tmp_path / "infra" / "aks", fridge) == tmp_path
     examples = next(p for p in PROGRAMS if p.source == EXAMPLES)
     assert examples.id == examples.path
