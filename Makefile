@@ -51,10 +51,13 @@ bench: $(STAMP)
 	$(BIN)/python -u -m bench.run $(BENCH_ARGS)
 
 # Public third-party Pulumi programs, unmodified, through the preflight (tests/fidelity/check_programs.py).
-# FIDELITY_SOURCE: a clone of the programs' repository (`git clone https://github.com/pulumi/examples`).
+# FIDELITY_SOURCE: a clone of pulumi/examples (`git clone https://github.com/pulumi/examples`).
+# FIDELITY_SOURCES: clones of the other repositories, space-separated OWNER/NAME=CLONE pairs
+# (tests/fidelity/programs.py names them: alan-turing-institute/fridge).
 # The first run installs each program's environment (minutes, GBs) into ~/.cache/aml-secure-baseline/envs.
 fidelity: $(STAMP)
-	FIDELITY_SOURCE=$(FIDELITY_SOURCE) $(BIN)/pytest -p no:xdist -v tests/fidelity/check_programs.py
+	FIDELITY_SOURCE="$(FIDELITY_SOURCE)" FIDELITY_SOURCES="$(FIDELITY_SOURCES)" \
+		$(BIN)/pytest -p no:xdist -v tests/fidelity/check_programs.py
 
 # The wheel teams install: dist/aml_secure_baseline-<version>-py3-none-any.whl (pip fetches setuptools to build it).
 dist: $(STAMP)

@@ -7,8 +7,9 @@ repository, commit and path), run the preflight with both of our policy packs, a
 exit 0 or 1 and that the JSON plan records exactly the resources the program declares, with the inputs
 read from its code. Not part of `make test`: the environments take minutes and gigabytes.
 
-`FIDELITY_SOURCE` names the clone (a work tree or a bare git directory) that has the pinned commit:
-`git clone https://github.com/pulumi/examples`.
+`FIDELITY_SOURCE` names the clone of pulumi/examples (a work tree or a bare git directory) that has its pinned
+commit: `git clone https://github.com/pulumi/examples`. `FIDELITY_SOURCES` names the clones of the other
+repositories, as space-separated `OWNER/NAME=CLONE` pairs (it may name pulumi/examples too).
 """
 
 from __future__ import annotations
@@ -29,33 +30,62 @@ from tests.envcache import LEAN_PIP, build_once, cache_root, content_key, disk_u
 from tests.preflight.conftest import REPO, CliRun, run_cli
 
 from .conftest import RESULTS
-from .programs import COMMIT, LICENSE, PROGRAMS, REPOSITORY, REPOSITORY_URL, Program
+from .programs import EXAMPLES, PROGRAMS, Program, Source
 
 SOURCE_VARIABLE = "FIDELITY_SOURCE"
+SOURCES_VARIABLE = "FIDELITY_SOURCES"
+SOURCES_ALLOWED = "space-separated OWNER/NAME=CLONE pairs, each clone a work tree or bare git directory"
 STACK = "dev"
 PACKS = [REPO / "policypacks" / "aml-security", REPO / "policypacks" / "azure-deployability"]
 
 
-def _source() -> Path:
-    """The local clone named by FIDELITY_SOURCE, which must have the pinned commit."""
-    configured = os.environ.get(SOURCE_VARIABLE)
+def _clones() -> dict[str, str]:
+    """The clones named by FIDELITY_SOURCES, by repository (FIDELITY_SOURCE for pulumi/examples)."""
+    clones: dict[str, str] = {}
+    for entry in os.environ.get(SOURCES_VARIABLE, "").split():
+        repository, _, clone = entry.partition("=")
+        if repository.count("/") != 1 or not clone:
+            pytest.fail(
+                f"{SOURCES_VARIABLE}: {entry!r} is not OWNER/NAME=CLONE; allowed: {SOURCES_ALLOWED}",
+                pytrace=False,
+            )
+        clones[repository] = clone
+    if os.environ.get(SOURCE_VARIABLE):
+        clones[EXAMPLES.repository] = os.environ[SOURCE_VARIABLE]
+    return clones
+
+
+def _source(source: Source = EXAMPLES) -> Path:
+    """The local clone of the program's repository, which must have the pinned commit."""
+    configured = _clones().get(source.repository)
+    variable = SOURCE_VARIABLE if source == EXAMPLES else SOURCES_VARIABLE
     if not configured:
+        if source == EXAMPLES:
+            pytest.fail(
+                f"{SOURCE_VARIABLE}: not set; allowed: a clone of {source.url} that has commit {source.commit} "
+                f"(`git clone {source.url} examples && make fidelity {SOURCE_VARIABLE}=examples`)",
+                pytrace=False,
+            )
+        name = source.repository.split("/")[1]
         pytest.fail(
-            f"{SOURCE_VARIABLE}: not set; allowed: a clone of {REPOSITORY_URL} that has commit {COMMIT} "
-            f"(`git clone {REPOSITORY_URL} examples && make fidelity {SOURCE_VARIABLE}=examples`)",
+            f"{SOURCES_VARIABLE}: no clone of {source.repository}; allowed: {SOURCES_ALLOWED}, one a clone of "
+            f"{source.url} that has commit {source.commit} "
+            f"(`git clone {source.url} {name} && make fidelity {SOURCES_VARIABLE}={source.repository}={name}`)",
             pytrace=False,
         )
-    source = Path(configured).resolve()
+    clone = Path(configured).resolve()
     found = subprocess.run(
-        ["git", "-C", str(source), "cat-file", "-e", f"{COMMIT}^{{commit}}"], capture_output=True, check=False
+        ["git", "-C", str(clone), "cat-file", "-e", f"{source.commit}^{{commit}}"],
+        capture_output=True,
+        check=False,
     )
     if found.returncode != 0:
         pytest.fail(
-            f"{SOURCE_VARIABLE}: {source} has no commit {COMMIT}; allowed: a clone of {REPOSITORY_URL} "
+            f"{variable}: {clone} has no commit {source.commit}; allowed: a clone of {source.url} "
             "that has it (`git fetch` in the clone)",
             pytrace=False,
         )
-    return source
+    return clone
 
 
 def _preflight(project: Path, *extra: str) -> tuple[CliRun, float]:
@@ -69,10 +99,11 @@ def _preflight(project: Path, *extra: str) -> tuple[CliRun, float]:
     return run, time.monotonic() - start
 
 
-def _extract(source: Path, program: Program, target: Path) -> Path:
+def _extract(clone: Path, program: Program, target: Path) -> Path:
     """The program's directory and the licence at the pinned commit, unmodified, plus NOTICE and stack file."""
+    source = program.source
     archive = subprocess.run(
-        ["git", "-C", str(source), "archive", "--format=tar", COMMIT, program.path, LICENSE],
+        ["git", "-C", str(clone), "archive", "--format=tar", source.commit, program.path, source.licence],
         capture_output=True,
         check=True,
     )
@@ -80,8 +111,9 @@ def _extract(source: Path, program: Program, target: Path) -> Path:
         tar.extractall(target, filter="data")
     project = target / program.path
     (target / "NOTICE").write_text(
-        f"{program.path}/ and {LICENSE} are unmodified copies from {REPOSITORY_URL}\n"
-        f"(repository {REPOSITORY}, commit {COMMIT}, path {program.path}), under the licence in {LICENSE}.\n"
+        f"{program.path}/ and {source.licence} are unmodified copies from {source.url}\n"
+        f"(repository {source.repository}, commit {source.commit}, path {program.path}), "
+        f"under the licence in {source.licence} ({source.licence_name}).\n"
         f"Pulumi.{STACK}.yaml was written by tests/fidelity/check_programs.py (the stack config).\n"
     )
     (project / f"Pulumi.{STACK}.yaml").write_text(yaml.safe_dump({"config": program.config}))
@@ -90,10 +122,10 @@ def _extract(source: Path, program: Program, target: Path) -> Path:
 
 def _prepared(program: Program) -> Path:
     """The program with its environment installed by `preflight --install`, built once per pinned source."""
-    source = _source()
+    clone = _source(program.source)
 
     def build(target: Path) -> None:
-        project = _extract(source, program, target)
+        project = _extract(clone, program, target)
         run, seconds = _preflight(project, "--install")
         installed = project / ("node_modules" if (project / "package.json").exists() else "venv")
         assert installed.is_dir() and "--install:" not in run.stderr, run.stderr[-4000:]
@@ -101,8 +133,16 @@ def _prepared(program: Program) -> Path:
             json.dumps({"seconds": round(seconds, 1), "bytes": disk_usage(installed)})
         )
 
-    name = f"{program.path}-{content_key(f'{REPOSITORY}@{COMMIT}:{program.path}')}"
+    source = program.source
+    name = (
+        f"{program.id.replace('/', '-')}-{content_key(f'{source.repository}@{source.commit}:{program.path}')}"
+    )
     return build_once(cache_root() / "fidelity", name, build) / program.path
+
+
+def _root(project: Path, program: Program) -> Path:
+    """The build directory of a prepared program (its path may be nested, as `infra/aks`)."""
+    return project.parents[len(Path(program.path).parts) - 1]
 
 
 def _at(inputs: Any, path: str) -> Any:
@@ -113,21 +153,21 @@ def _at(inputs: Any, path: str) -> Any:
     return value
 
 
-@pytest.mark.parametrize("program", PROGRAMS, ids=[p.path for p in PROGRAMS])
+@pytest.mark.parametrize("program", PROGRAMS, ids=[p.id for p in PROGRAMS])
 def test_program_runs_to_completion_and_records_every_resource(program: Program) -> None:
     project = _prepared(program)
     run, seconds = _preflight(project)
-    install = json.loads((project.parent / "install.json").read_text())
+    install = json.loads((_root(project, program) / "install.json").read_text())
     timing = f"run {seconds:.1f} s; install {install['seconds']} s, {install['bytes'] / 2**30:.2f} GiB"
     if program.fails_with is not None:
-        RESULTS.append(f"{program.path}: exit {run.code} (the program fails under its own SDKs); {timing}")
+        RESULTS.append(f"{program.id}: exit {run.code} (the program fails under its own SDKs); {timing}")
         assert run.code == 2 and program.fails_with in run.stderr, run.stderr[-4000:]
         return
     assert run.code in (0, 1), f"exit {run.code}:\n{run.stderr[-4000:]}"
     plan = json.loads(run.stdout)
     recorded = {(r["type"], r["name"]): r["inputs"] for r in plan["resources"]}
     RESULTS.append(
-        f"{program.path}: exit {run.code}, {len(recorded)} resources, "
+        f"{program.id}: exit {run.code}, {len(recorded)} resources, "
         f"{len(plan['violations'])} violations ({plan['summary']['mandatory']} mandatory), "
         f"served generically {len(plan.get('servedGenerically', []))}, "
         f"empty answers {plan.get('emptyAnswers', [])}; {timing}"
