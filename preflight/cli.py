@@ -70,6 +70,24 @@ def _read_pack_config(path: Path) -> dict[str, Any]:
     return data
 
 
+def _autonaming(raw: str | None) -> dict[str, Any]:
+    """`pulumi:autonaming` as the emulator reads it: an object (config values arrive as JSON text)."""
+    if raw is None or raw == "":
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(
+            f"pulumi:autonaming: not an object ({exc}); allowed: mode or pattern"
+        ) from exc
+    if not isinstance(value, dict):
+        raise ConfigurationError(
+            f"pulumi:autonaming: {value!r} is not an object; allowed: {{mode: default|verbatim|disabled}} or "
+            "{pattern: ...}, with optional providers"
+        )
+    return value
+
+
 def run_preflight(options: Options) -> PreflightResult:
     """Load the stack, start the packs, run the program in its own runtime against the emulated Azure while
     the packs analyse each resource it registers, and collect."""
@@ -96,6 +114,8 @@ def run_preflight(options: Options) -> PreflightResult:
         subscription_id=stack.get("azure-native:subscriptionId") or EMULATED_SUBSCRIPTION,
         tenant_id=stack.get("azure-native:tenantId") or EMULATED_TENANT,
         location=stack.get("azure-native:location") or "westeurope",
+        autonaming=_autonaming(stack.get("pulumi:autonaming")),
+        config=dict(stack.values),
     )
     timings["load"] = time.perf_counter() - started
 

@@ -22,7 +22,7 @@ import tempfile
 import typing
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -479,6 +479,28 @@ SCHEMA = SchemaCache()
 # -- the mocks ---------------------------------------------------------------------------------
 
 
+_PATTERN_EXPR = re.compile(r"\$\{([^}]*)\}")
+_SIZED_EXPR = re.compile(r"(hex|alphanum|string|num)\((\d{1,3})\)")
+_RANDOM_ALPHABETS = {
+    "hex": "0123456789abcdef",
+    "alphanum": "abcdefghijklmnopqrstuvwxyz0123456789",
+    "string": "abcdefghijklmnopqrstuvwxyz",
+    "num": "0123456789",
+}
+
+
+def _autonaming_spec(config: Mapping[str, Any], token: str) -> Mapping[str, Any]:
+    """The most specific `pulumi:autonaming` setting for a type: resources.<type>, providers.<package>, top."""
+    package = token.split(":", 1)[0]
+    providers = config.get("providers") if isinstance(config, Mapping) else None
+    provider = providers.get(package) if isinstance(providers, Mapping) else None
+    resources = provider.get("resources") if isinstance(provider, Mapping) else None
+    for spec in (resources.get(token) if isinstance(resources, Mapping) else None, provider, config):
+        if isinstance(spec, Mapping) and ("mode" in spec or "pattern" in spec):
+            return spec
+    return {}
+
+
 @dataclass
 class EmulatorSettings:
     """What the emulated Azure answers with: subscription, tenant, default location, mode."""
@@ -489,6 +511,10 @@ class EmulatorSettings:
     location: str = "westeurope"
     project: str = "project"
     stack: str = "stack"
+    autonaming: Mapping[str, Any] = field(default_factory=dict)
+    """`pulumi:autonaming` from the stack config: how names the program leaves out are generated."""
+    config: Mapping[str, str] = field(default_factory=dict)
+    """The stack's config, for `${config.key}` in an autonaming pattern."""
 
 
 Computed = Callable[[str, str, dict[str, Any], "AzureEmulator"], dict[str, Any]]
@@ -646,11 +672,8 @@ class AzureEmulator(Mocks):
         own = own_name_key(template)
         name = inputs.get(own) if own else None
         if not isinstance(name, str) or not name:
-            name = (
-                det_guid(f"{self.settings.stack}/{token}/{args.name}")
-                if own in _GUID_NAMES
-                else f"{args.name}{suffix(f'{self.settings.stack}/{token}/{args.name}')}"
-            )
+            seed = f"{self.settings.stack}/{token}/{args.name}"
+            name = det_guid(seed) if own in _GUID_NAMES else self.autoname(token, args.name, seed, own)
         rid = self.arm_id(template, inputs, name)
         outputs = self._shaped(token, inputs)
         if own:
@@ -669,6 +692,64 @@ class AzureEmulator(Mocks):
         if computed is not None:
             outputs.update(computed(name, rid, inputs, self))
         return rid, outputs
+
+    def autoname(self, token: str, logical: str, seed: str, own: str | None) -> str:
+        """The name the provider generates for a resource whose name input is left out, per `pulumi:autonaming`.
+
+        Pulumi docs, Concepts > Resources > Names, "Configuring Auto-Naming": `mode` default (the logical
+        name and a random suffix), verbatim (the logical name), disabled (the name must be given), or a
+        `pattern` of `${...}` expressions; `providers.<package>` and its `resources.<type>` override the top
+        level. Random parts are deterministic per stack, type and logical name, as the suffix is.
+        """
+        spec = _autonaming_spec(self.settings.autonaming, token)
+        pattern, mode = spec.get("pattern"), spec.get("mode")
+        if pattern is not None:
+            if not isinstance(pattern, str) or not pattern:
+                return self._fail(f"pulumi:autonaming: pattern {pattern!r} must be a non-empty string")
+            return _PATTERN_EXPR.sub(lambda m: self._expand(m.group(1), logical, seed, token), pattern)
+        if mode in (None, "default"):
+            return f"{logical}{suffix(seed)}"
+        if mode == "verbatim":
+            return logical
+        if mode == "disabled":
+            return self._fail(
+                f"resource {logical!r} of type {token} has no `{own}`: autonaming is disabled "
+                "(pulumi:autonaming mode: disabled), so the name must be given"
+            )
+        return self._fail(
+            f"pulumi:autonaming: mode {mode!r} is not a mode; allowed: default, verbatim, disabled (or a pattern)"
+        )
+
+    def _expand(self, expression: str, logical: str, seed: str, token: str) -> str:
+        """One `${...}` expression of an autonaming pattern."""
+        expr = expression.strip()
+        sized = _SIZED_EXPR.fullmatch(expr)
+        if sized is not None:
+            kind, n = sized.group(1), int(sized.group(2))
+            alphabet = _RANDOM_ALPHABETS[kind]
+            digest = hashlib.sha256(f"{seed}/{expr}".encode()).digest() * (n // 32 + 1)
+            return "".join(alphabet[b % len(alphabet)] for b in digest[:n])
+        if expr == "name":
+            return logical
+        if expr == "uuid":
+            return det_guid(f"{seed}/uuid")
+        if expr == "project":
+            return self.settings.project
+        if expr == "stack":
+            return self.settings.stack
+        if expr.startswith("config."):
+            key = expr[len("config.") :]
+            full = key if ":" in key else f"{self.settings.project}:{key}"
+            value = self.settings.config.get(full)
+            if value is None:
+                return self._fail(
+                    f"pulumi:autonaming: pattern uses ${{{expr}}} but config {full!r} is not set"
+                )
+            return value
+        return self._fail(
+            f"pulumi:autonaming: pattern expression ${{{expr}}} (resource type {token}) is not supported offline; "
+            "allowed: name, hex(n), alphanum(n), string(n), num(n), uuid, project, stack, config.<key>"
+        )
 
     def arm_id(self, template: str, inputs: Mapping[str, Any], name: str) -> str:
         """Fill an ARM template from inputs; unknown or missing references stay visibly unresolved."""

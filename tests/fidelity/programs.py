@@ -240,13 +240,14 @@ PROGRAMS = [
             **FRIDGE_CONFIG,
             "fridge_aks:cluster_name": "cluster",
             "fridge_aks:resource_group_name": "fridge-one",
-            # As the repository's stack sets it; the names below are checked by logical name only.
+            # As the repository's stack sets it: auto-named resources get their logical names.
             "pulumi:autonaming": {"mode": "verbatim"},
         },
         resources={
             (RG, "resource_group"): {"resourceGroupName": "fridge-one"},
             **FRIDGE_DISK_ENCRYPTION,
             (CLUSTER, "cluster"): {
+                "resourceName": "cluster",
                 "dnsPrefix": "fridge",
                 "kubernetesVersion": "1.32",
                 "agentPoolProfiles.0.vmSize": "Standard_B4als_v2",
